@@ -1,0 +1,116 @@
+"""The FastAPI application: JSON API, portal, health, error handlers."""
+
+from __future__ import annotations
+
+__all__ = ["create_app"]
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import routes_api, routes_portal
+from api.deps import Recursos
+from api.service import InscricaoInvalida
+from protocolo.avro import catalogo_padrao
+from protocolo.errors import InvalidNup, PublishError
+from protocolo.kafka import make_producer
+from protocolo.search import make_async_search
+from protocolo.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _traduzir(erro: Any) -> str:
+    local = ".".join(str(p) for p in erro.get("loc", ()) if p not in ("body", "query", "path"))
+    tipo = str(erro.get("type", ""))
+    motivos = {
+        "missing": "campo obrigatório ausente",
+        "string_too_long": "texto longo demais",
+        "int_parsing": "deve ser um número inteiro",
+        "greater_than_equal": "valor pequeno demais",
+        "less_than_equal": "valor grande demais",
+        "json_invalid": "JSON inválido",
+        "model_attributes_type": "o corpo deve ser um objeto JSON",
+        "string_type": "deve ser texto",
+    }
+    return f"{local or 'requisição'}: {motivos.get(tipo, 'valor inválido')}"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application; clients are created when it starts serving."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        es = make_async_search(settings.search)
+        producer = make_producer(settings.kafka, **{"message.timeout.ms": 15000})
+        app.state.recursos = Recursos(settings=settings, es=es, producer=producer, catalogo=catalogo_padrao())
+        try:
+            yield
+        finally:
+            producer.flush(5)
+            await es.close()
+
+    app = FastAPI(
+        title="Protocolo — consulta pública de processos",
+        description="Busca e acompanhamento da tramitação de processos e documentos.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(routes_api.router)
+    app.include_router(routes_portal.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/healthz", tags=["operação"])
+    async def read_health() -> dict[str, str]:
+        """Liveness and the search server's reachability."""
+        ok = await app.state.recursos.es.ping()
+        if not ok:
+            return JSONResponse({"status": "degradado", "busca": "indisponível"}, status_code=503)  # type: ignore[return-value]
+        return {"status": "ok"}
+
+    @app.exception_handler(InvalidNup)
+    async def _nup_invalido(request: Request, exc: InvalidNup) -> JSONResponse:
+        return JSONResponse(
+            {"detail": f"NUP inválido: {exc}"}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(InscricaoInvalida)
+    async def _inscricao_invalida(request: Request, exc: InscricaoInvalida) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc).capitalize()}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(PublishError)
+    async def _broker_fora(request: Request, exc: PublishError) -> JSONResponse:
+        logger.error("publish failed error=%s", exc)
+        return JSONResponse(
+            {"detail": "Serviço temporariamente indisponível. Tente novamente em instantes."},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "30"},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _requisicao_invalida(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detalhes = [_traduzir(e) for e in exc.errors()]
+        return JSONResponse(
+            {"detail": "; ".join(detalhes)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detalhe = (
+            exc.detail
+            if exc.status_code != 404 or request.url.path.startswith("/api/")
+            else "Página não encontrada."
+        )
+        return JSONResponse({"detail": detalhe}, status_code=exc.status_code, headers=exc.headers)
+
+    return app

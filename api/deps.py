@@ -1,0 +1,33 @@
+"""Shared dependencies: the clients built once per process in the app's lifespan."""
+
+from __future__ import annotations
+
+__all__ = ["Recursos", "RecursosDep"]
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from confluent_kafka import Producer
+from elasticsearch import AsyncElasticsearch
+from fastapi import Depends, Request
+
+from protocolo.avro import Catalogo
+from protocolo.settings import Settings
+
+
+@dataclass
+class Recursos:
+    """What a request handler may use."""
+
+    settings: Settings
+    es: AsyncElasticsearch
+    producer: Producer
+    catalogo: Catalogo
+
+
+def _recursos(request: Request) -> Recursos:
+    recursos: Recursos = request.app.state.recursos
+    return recursos
+
+
+RecursosDep = Annotated[Recursos, Depends(_recursos)]

@@ -1,0 +1,1 @@
+"""The indexer: processo snapshots and movimentos from Kafka into Elasticsearch."""

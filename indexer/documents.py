@@ -1,0 +1,109 @@
+"""From Kafka records to Elasticsearch bulk actions. Pure.
+
+Snapshots are written with external versioning (version = snapshot `versao`), so a stale or
+replayed snapshot never overwrites a newer one. A snapshot that is no longer public replaces
+the document with a tombstone (nup and version only): the private data leaves the index, and
+the version stays, so an old public snapshot replayed later cannot resurrect it (a real delete
+keeps its version only for index.gc_deletes, 60 s by default).
+"""
+
+from __future__ import annotations
+
+__all__ = ["Acao", "acoes_do_lote", "documento_movimento", "documento_processo"]
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from protocolo.nup import parse_nup
+
+
+@dataclass(frozen=True)
+class Acao:
+    """One bulk action with what it needs to be retried or reported."""
+
+    indice: str
+    doc_id: str
+    documento: dict[str, Any]
+    versao: int | None = None
+
+    def to_bulk(self) -> dict[str, Any]:
+        """The action in the form elasticsearch.helpers expects."""
+        acao: dict[str, Any] = {"_op_type": "index", "_index": self.indice, "_id": self.doc_id}
+        acao["_source"] = self.documento
+        if self.versao is not None:
+            acao["version"] = self.versao
+            acao["version_type"] = "external"
+        return acao
+
+
+def _iso(valor: Any) -> Any:
+    return valor.isoformat() if isinstance(valor, datetime) else valor
+
+
+def _unidade_texto(unidade: dict[str, Any] | None) -> list[str]:
+    if not unidade:
+        return []
+    return [v for v in (unidade.get("sigla"), unidade.get("nome")) if v]
+
+
+def _formatado(nup: str) -> str:
+    try:
+        return parse_nup(nup).formatado
+    except ValueError:
+        return nup
+
+
+def documento_processo(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The `processos` document of a snapshot (a tombstone when it is not public)."""
+    if not snapshot["publico"]:
+        return {"nup": snapshot["nup"], "versao": snapshot["versao"], "publico": False}
+    historico = [
+        {**item, "ocorrido_em": _iso(item["ocorrido_em"])}
+        for item in sorted(snapshot["historico"], key=lambda i: (i["ocorrido_em"], i["id"]))
+    ]
+    unidades = sorted(
+        {
+            t
+            for item in historico
+            for u in ("unidade_origem", "unidade_destino")
+            for t in _unidade_texto(item[u])
+        }
+    )
+    documento = {
+        **snapshot,
+        "nup_formatado": _formatado(snapshot["nup"]),
+        "autuado_em": _iso(snapshot["autuado_em"]),
+        "atualizado_em": _iso(snapshot["atualizado_em"]),
+        "historico": historico,
+        "unidades_texto": unidades,
+        "ano": snapshot["autuado_em"].year if snapshot.get("autuado_em") else None,
+    }
+    return documento
+
+
+def documento_movimento(movimento: dict[str, Any]) -> dict[str, Any]:
+    """The `movimentos` document of a movimento record."""
+    return {**movimento, "ocorrido_em": _iso(movimento["ocorrido_em"])}
+
+
+def acoes_do_lote(
+    snapshots: list[dict[str, Any]],
+    movimentos: list[dict[str, Any]],
+    *,
+    indice_processos: str,
+    indice_movimentos: str,
+) -> list[Acao]:
+    """Bulk actions for one batch; several snapshots of one processo need only the newest."""
+    mais_novos: dict[str, dict[str, Any]] = {}
+    for snapshot in snapshots:
+        atual = mais_novos.get(snapshot["nup"])
+        if atual is None or atual["versao"] < snapshot["versao"]:
+            mais_novos[snapshot["nup"]] = snapshot
+    acoes = [
+        Acao(indice_processos, s["nup"], documento_processo(s), versao=s["versao"])
+        for s in mais_novos.values()
+    ]
+    unicos = {m["id"]: m for m in movimentos}
+    acoes += [Acao(indice_movimentos, mid, documento_movimento(m)) for mid, m in unicos.items()]
+    return acoes

@@ -1,0 +1,1 @@
+"""The notifier: one e-mail per new movimento to each subscriber of its processo."""

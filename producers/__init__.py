@@ -1,0 +1,1 @@
+"""Producers: services that publish tramitação events (including the simulated traffic of demos and tests)."""

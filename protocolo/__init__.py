@@ -1,0 +1,1 @@
+"""protocolo: the shared domain core (NUP, event model, codec, settings, clients, CLI)."""

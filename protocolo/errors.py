@@ -1,0 +1,74 @@
+"""The error tree of protocolo.
+
+ProtocoloError
+├── InvalidNup (ValueError)            a string that is not a NUP in any accepted format
+├── InvalidEvent (ValueError)          an event that breaks the contract; carries every violation
+├── CodecError (ValueError)
+│   ├── UnknownSchema                  single-object message whose fingerprint is not in the catalogue
+│   └── CorruptMessage                 bad magic bytes or an undecodable body
+├── PublishError                       the broker did not acknowledge what we produced
+└── StackError                         the local stack could not start (port in use, process died)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CodecError",
+    "CorruptMessage",
+    "InvalidEvent",
+    "InvalidNup",
+    "ProtocoloError",
+    "PublishError",
+    "StackError",
+    "UnknownSchema",
+    "Violation",
+]
+
+from dataclasses import dataclass
+
+
+class ProtocoloError(Exception):
+    """Root of every error protocolo raises on purpose."""
+
+
+class InvalidNup(ProtocoloError, ValueError):
+    """A string that is not a NUP in any accepted format; the message is pt-BR for citizens."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of the event contract: the field at fault and a pt-BR reason."""
+
+    campo: str
+    motivo: str
+
+    def __str__(self) -> str:
+        return f"{self.campo}: {self.motivo}"
+
+
+class InvalidEvent(ProtocoloError, ValueError):
+    """An event that breaks the contract; `violations` lists every field at fault."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(str(v) for v in violations))
+
+
+class CodecError(ProtocoloError, ValueError):
+    """A message that cannot be decoded."""
+
+
+class UnknownSchema(CodecError):
+    """A single-object message whose schema fingerprint is not in the catalogue."""
+
+
+class CorruptMessage(CodecError):
+    """A message without the single-object header or with a body that does not decode."""
+
+
+class PublishError(ProtocoloError):
+    """The broker did not acknowledge a message we produced."""
+
+
+class StackError(ProtocoloError):
+    """The local stack could not start or lost one of its processes."""

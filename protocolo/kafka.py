@@ -1,0 +1,81 @@
+"""Kafka clients (confluent-kafka) built from settings, and topic creation."""
+
+from __future__ import annotations
+
+__all__ = ["create_topics", "make_admin", "make_consumer", "make_producer", "topic_specs"]
+
+import logging
+
+from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+
+from protocolo.settings import KafkaSettings
+
+logger = logging.getLogger(__name__)
+
+
+def make_producer(settings: KafkaSettings, **extra: str | int | float | bool) -> Producer:
+    """An idempotent producer that waits for every in-sync replica (acks=all)."""
+    config: dict[str, str | int | float | bool] = {
+        **settings.client_config(),
+        "acks": "all",
+        "enable.idempotence": True,
+        "linger.ms": 5,
+        "compression.type": "zstd",
+        "message.timeout.ms": 30000,
+    }
+    config.update(extra)
+    return Producer(config)
+
+
+def make_consumer(settings: KafkaSettings, group_id: str, **extra: str | int | float | bool) -> Consumer:
+    """A consumer with manual commits and an eager assignor (cooperative-sticky orphans partitions here)."""
+    config: dict[str, str | int | float | bool] = {
+        **settings.client_config(),
+        "group.id": group_id,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "range",
+        "session.timeout.ms": settings.session_timeout_ms,
+        "heartbeat.interval.ms": settings.heartbeat_interval_ms,
+    }
+    config.update(extra)
+    return Consumer(config)
+
+
+def make_admin(settings: KafkaSettings) -> AdminClient:
+    """An admin client."""
+    return AdminClient(settings.client_config())
+
+
+def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
+    """Every topic protocolo uses, with compaction where only the latest value per key matters."""
+    t = settings.topics
+    compactado = {"cleanup.policy": "compact"}
+    specs = [
+        (t.eventos, {}),
+        (t.dlq, {}),
+        (t.movimentos, {}),
+        (t.processos, compactado),
+        (t.inscricoes, compactado),
+    ]
+    return [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
+
+
+def create_topics(settings: KafkaSettings, timeout_s: float = 15.0) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics are left as they are."""
+    admin = make_admin(settings)
+    existentes = set(admin.list_topics(timeout=timeout_s).topics)
+    novos = [spec for spec in topic_specs(settings) if spec.topic not in existentes]
+    if not novos:
+        return []
+    criados = []
+    for nome, futuro in admin.create_topics(novos, request_timeout=timeout_s).items():
+        try:
+            futuro.result()
+            criados.append(nome)
+        except KafkaException as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+    logger.info("topics created names=%s", ",".join(criados))
+    return criados

@@ -1,0 +1,41 @@
+"""LGPD: mask CPFs wherever they appear and hash documents for exact search. Pure."""
+
+from __future__ import annotations
+
+__all__ = ["hash_documento", "mascarar_cpf", "mascarar_documento", "mascarar_texto"]
+
+import hashlib
+import hmac
+import re
+
+from protocolo.documentos import is_cpf, so_digitos
+
+# A CPF written with or without punctuation, not glued to other digits (so CNPJs and NUPs stay intact).
+_CPF_NO_TEXTO = re.compile(r"(?<![\d./-])(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})(?![\d/-]|\.\d)")
+
+
+def mascarar_cpf(digitos: str) -> str:
+    """Show only the middle six digits of a CPF: ***.456.789-**."""
+    return f"***.{digitos[3:6]}.{digitos[6:9]}-**"
+
+
+def mascarar_documento(digitos: str) -> str:
+    """A CPF masked, a CNPJ in full (company data is public), punctuated."""
+    if len(digitos) == 11:
+        return mascarar_cpf(digitos)
+    return f"{digitos[:2]}.{digitos[2:5]}.{digitos[5:8]}/{digitos[8:12]}-{digitos[12:]}"
+
+
+def mascarar_texto(texto: str) -> str:
+    """Mask every valid CPF found inside free text (names, assunto, observação)."""
+
+    def _trocar(m: re.Match[str]) -> str:
+        digitos = "".join(m.groups())
+        return mascarar_cpf(digitos) if is_cpf(digitos) else m.group(0)
+
+    return _CPF_NO_TEXTO.sub(_trocar, texto)
+
+
+def hash_documento(segredo: bytes, documento: str) -> str:
+    """Keyed hash of a CPF/CNPJ: lets a citizen search by document without the index holding it."""
+    return hmac.new(segredo, so_digitos(documento).encode(), hashlib.sha256).hexdigest()

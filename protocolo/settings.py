@@ -1,0 +1,160 @@
+"""Settings: one pydantic-settings class per concern, each with its env prefix, composed in Settings.
+
+Environment variables (or a `.env` file) set every field: PROTOCOLO_KAFKA_BOOTSTRAP_SERVERS,
+PROTOCOLO_SEARCH_URL, PROTOCOLO_SMTP_HOST, PROTOCOLO_API_PORT, PROTOCOLO_SECRET_KEY, ...
+Tests pass keyword arguments instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiSettings",
+    "KafkaSettings",
+    "SearchSettings",
+    "Settings",
+    "SmtpSettings",
+    "TopicSettings",
+]
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "troque-este-segredo-em-producao"
+
+
+def _config(prefixo: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefixo, env_file=".env", extra="ignore")
+
+
+class TopicSettings(BaseSettings):
+    """Topic names and sizes."""
+
+    model_config = _config("PROTOCOLO_TOPIC_")
+
+    eventos: str = "tramitacao.eventos"
+    dlq: str = "tramitacao.eventos.dlq"
+    movimentos: str = "tramitacao.movimentos"
+    processos: str = "tramitacao.processos"
+    inscricoes: str = "inscricoes"
+    partitions: int = Field(default=4, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+
+
+class KafkaSettings(BaseSettings):
+    """How every Kafka client connects; librdkafka names come from `client_config`."""
+
+    model_config = _config("PROTOCOLO_KAFKA_")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_ca_location: str | None = None
+    # Group joins take about half the session timeout on the local broker (shared/LOCAL_STACK.md):
+    # 6 s keeps them near 3 s; production may raise it.
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 500
+    request_timeout_ms: int = 15000
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+
+    def client_config(self) -> dict[str, str | int | float | bool]:
+        """librdkafka settings shared by producers, consumers and the admin client."""
+        config: dict[str, str | int | float | bool] = {
+            "bootstrap.servers": self.bootstrap_servers,
+            "security.protocol": self.security_protocol,
+        }
+        if self.sasl_mechanism:
+            config["sasl.mechanism"] = self.sasl_mechanism
+        if self.sasl_username:
+            config["sasl.username"] = self.sasl_username
+        if self.sasl_password:
+            config["sasl.password"] = self.sasl_password.get_secret_value()
+        if self.ssl_ca_location:
+            config["ssl.ca.location"] = self.ssl_ca_location
+        return config
+
+
+class SearchSettings(BaseSettings):
+    """Elasticsearch connection and index names."""
+
+    model_config = _config("PROTOCOLO_SEARCH_")
+
+    url: str = "http://127.0.0.1:9200"
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    # "serverless" makes the official client send plain JSON, which the local OpenSearch-compatible
+    # server needs (it answers 406 to Elasticsearch's vendor media type). Real Elasticsearch: "stack".
+    server_mode: Literal["stack", "serverless"] = "stack"
+    index_prefix: str = "protocolo"
+    request_timeout_s: float = 10.0
+
+    def alias(self, nome: str) -> str:
+        """The read alias of an index family (processos, movimentos)."""
+        return f"{self.index_prefix}-{nome}"
+
+
+class SmtpSettings(BaseSettings):
+    """The SMTP relay the notifier sends through."""
+
+    model_config = _config("PROTOCOLO_SMTP_")
+
+    host: str = "127.0.0.1"
+    port: int = 1025
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    timeout_s: float = 10.0
+    remetente: str = "Protocolo <nao-responda@protocolo.localhost>"
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP API and portal."""
+
+    model_config = _config("PROTOCOLO_API_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    page_size_max: int = 100
+
+
+class Settings(BaseSettings):
+    """Everything protocolo can be told, by concern."""
+
+    model_config = _config("PROTOCOLO_")
+
+    environment: Literal["development", "production"] = "development"
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    restrito_publico: bool = False
+    state_dir: Path = Path(".local")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Self:
+        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
+            raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for child processes of the local stack."""
+        env: dict[str, str] = {}
+        for secao in (self, self.kafka, self.kafka.topics, self.search, self.smtp, self.api):
+            prefixo = str(secao.model_config.get("env_prefix", ""))
+            for nome in type(secao).model_fields:
+                valor = getattr(secao, nome)
+                if isinstance(valor, BaseSettings) or valor is None:
+                    continue
+                if isinstance(valor, SecretStr):
+                    valor = valor.get_secret_value()
+                if isinstance(valor, bool):
+                    valor = "true" if valor else "false"
+                env[f"{prefixo}{nome}".upper()] = str(valor)
+        return env

@@ -1,0 +1,1 @@
+"""Faust streams: validate, deduplicate, enrich and fold tramitação events into processo state."""

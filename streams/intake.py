@@ -1,0 +1,75 @@
+"""Intake decisions: decode and validate a raw message, and tell new events from resends. Pure."""
+
+from __future__ import annotations
+
+__all__ = ["Decisao", "Rejeicao", "classificar", "dead_letter", "ler_evento"]
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from protocolo.avro import Catalogo
+from protocolo.errors import CorruptMessage, InvalidEvent, UnknownSchema, Violation
+from protocolo.model import Evento
+from protocolo.registros import evento_avro_to_json
+from protocolo.validation import evento_from_json, evento_to_json
+
+
+@dataclass(frozen=True)
+class Rejeicao:
+    """Why a message goes to the dead-letter topic."""
+
+    codigo: str
+    motivo: str
+    violacoes: list[Violation] = field(default_factory=list)
+
+
+def ler_evento(catalogo: Catalogo, valor: bytes | None) -> Evento | Rejeicao:
+    """Decode a raw message and run the domain validator on it (agencies may bypass our library)."""
+    if not valor:
+        return Rejeicao("MENSAGEM_CORROMPIDA", "mensagem vazia")
+    try:
+        registro = catalogo.decode("evento", valor)
+    except UnknownSchema as exc:
+        return Rejeicao("ESQUEMA_DESCONHECIDO", str(exc))
+    except CorruptMessage as exc:
+        return Rejeicao("MENSAGEM_CORROMPIDA", str(exc))
+    bruto = evento_avro_to_json(registro)
+    try:
+        return evento_from_json(bruto)
+    except InvalidEvent as exc:
+        return Rejeicao("EVENTO_INVALIDO", f"evento inválido: {exc}", list(exc.violations))
+
+
+class Decisao(StrEnum):
+    """What the fold does with an event it has already seen, or not."""
+
+    NOVO = "NOVO"
+    DUPLICADO = "DUPLICADO"
+    CONFLITO = "CONFLITO"
+
+
+def classificar(conhecidos: dict[str, dict[str, Any]], evento: Evento) -> Decisao:
+    """NOVO, an exact DUPLICADO (same identity, same content) or a CONFLITO (same identity, other content)."""
+    anterior = conhecidos.get(evento.chave_identidade)
+    if anterior is None:
+        return Decisao.NOVO
+    return Decisao.DUPLICADO if anterior == evento_to_json(evento) else Decisao.CONFLITO
+
+
+def dead_letter(
+    rejeicao: Rejeicao, *, topico: str, particao: int, offset: int, chave: bytes | None, valor: bytes | None
+) -> dict[str, Any]:
+    """The `dead_letter` record: original bytes, where they came from, and why they were rejected."""
+    return {
+        "codigo": rejeicao.codigo,
+        "motivo": rejeicao.motivo,
+        "violacoes": [{"campo": v.campo, "motivo": v.motivo} for v in rejeicao.violacoes],
+        "topico": topico,
+        "particao": particao,
+        "offset": offset,
+        "chave": chave,
+        "valor": valor,
+        "registrado_em": datetime.now(UTC),
+    }

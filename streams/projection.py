@@ -1,0 +1,95 @@
+"""What the outside world may see of a processo: the public snapshot and movimento records. Pure.
+
+Non-public processos (RESTRITO unless allowed, SIGILOSO always) become a bare removal order with
+no data at all, so nothing private ever reaches the output topics.
+"""
+
+from __future__ import annotations
+
+__all__ = ["eh_publico", "movimento_record", "snapshot_record"]
+
+from typing import Any
+
+from protocolo.fold import Processo
+from protocolo.masking import hash_documento, mascarar_documento, mascarar_texto
+from protocolo.model import Evento, NivelAcesso
+from protocolo.referencia import Referencia
+from protocolo.registros import unidade_to_avro
+
+
+def eh_publico(nivel: NivelAcesso, *, restrito_publico: bool) -> bool:
+    """SIGILOSO never is; RESTRITO only when the setting allows it."""
+    return nivel is NivelAcesso.PUBLICO or (restrito_publico and nivel is NivelAcesso.RESTRITO)
+
+
+def _mascarar(texto: str | None) -> str | None:
+    return mascarar_texto(texto) if texto else texto
+
+
+def _nome_orgao(referencia: Referencia, codigo: str) -> str | None:
+    orgao = referencia.orgao(codigo)
+    return orgao.nome if orgao else None
+
+
+def _item_historico(evento: Evento, referencia: Referencia) -> dict[str, Any]:
+    return {
+        "id": evento.chave_identidade,
+        "nup": evento.nup,
+        "orgao": evento.orgao,
+        "orgao_nome": _nome_orgao(referencia, evento.orgao),
+        "tipo": evento.tipo.value,
+        "operacao": evento.operacao.value,
+        "ocorrido_em": evento.ocorrido_em,
+        "unidade_origem": unidade_to_avro(evento.unidade_origem),
+        "unidade_destino": unidade_to_avro(evento.unidade_destino),
+        "observacao": _mascarar(evento.observacao),
+        "nup_relacionado": evento.nup_relacionado,
+    }
+
+
+def movimento_record(evento: Evento, processo: Processo, referencia: Referencia) -> dict[str, Any]:
+    """The `movimento` record of one public event, CPFs masked."""
+    return {
+        **_item_historico(evento, referencia),
+        "assunto": _mascarar(processo.assunto),
+        "processo_versao": processo.versao,
+    }
+
+
+def snapshot_record(
+    processo: Processo, referencia: Referencia, *, segredo: bytes, restrito_publico: bool
+) -> dict[str, Any]:
+    """The `processo` record: full public state, or a removal order when the processo is not public."""
+    if not eh_publico(processo.nivel_acesso, restrito_publico=restrito_publico):
+        return {"nup": processo.nup, "versao": processo.versao, "publico": False}
+    return {
+        "nup": processo.nup,
+        "versao": processo.versao,
+        "publico": True,
+        "tipo": processo.tipo.value,
+        "orgao": processo.orgao,
+        "orgao_nome": _nome_orgao(referencia, processo.orgao),
+        "orgao_atual": processo.orgao_atual,
+        "orgao_atual_nome": _nome_orgao(referencia, processo.orgao_atual),
+        "nivel_acesso": processo.nivel_acesso.value,
+        "situacao": processo.situacao.value,
+        "especie": processo.especie,
+        "assunto": _mascarar(processo.assunto),
+        "interessados": [
+            {
+                "nome": mascarar_texto(i.nome),
+                "documento_mascarado": mascarar_documento(i.documento) if i.documento else None,
+                "documento_hash": hash_documento(segredo, i.documento) if i.documento else None,
+            }
+            for i in processo.interessados
+        ],
+        "localizacao": unidade_to_avro(processo.localizacao),
+        "em_transito": processo.em_transito,
+        "autuado_em": processo.autuado_em,
+        "atualizado_em": processo.atualizado_em,
+        "ultima_operacao": processo.ultima_operacao.value,
+        "anexado_a": processo.anexado_a,
+        "relacionados": list(processo.relacionados),
+        "documentos": list(processo.documentos),
+        "historico": [_item_historico(e, referencia) for e in processo.historico],
+    }
