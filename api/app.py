@@ -106,10 +106,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        padroes = {404: "Recurso não encontrado.", 405: "Método não permitido."}
         detalhe = (
-            exc.detail
-            if exc.status_code != 404 or request.url.path.startswith("/api/")
-            else "Página não encontrada."
+            padroes.get(exc.status_code, exc.detail)
+            if exc.detail in ("Not Found", "Method Not Allowed")
+            else exc.detail
         )
         return JSONResponse({"detail": detalhe}, status_code=exc.status_code, headers=exc.headers)
 

@@ -32,7 +32,7 @@ async def read_processos(
     return await buscar(recursos, q, tamanho=tamanho, inicio=inicio)
 
 
-@router.get("/processos/{nup}", response_model=ProcessoPublic, summary="Um processo e seu histórico")
+@router.get("/processos/{nup:path}", response_model=ProcessoPublic, summary="Um processo e seu histórico")
 async def read_processo(recursos: RecursosDep, nup: str) -> ProcessoPublic:
     """A processo by NUP (any accepted format), with its historico ordered by time."""
     processo = await ler_processo(recursos, parse_nup(nup).digitos)

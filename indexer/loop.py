@@ -20,8 +20,6 @@ from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-GROUP_ID = "protocolo-indexer"
-
 
 class Indexer:
     """Consumes tramitacao.processos and tramitacao.movimentos into the search indices."""
@@ -31,9 +29,10 @@ class Indexer:
         self.lote_max = lote_max
         self.espera_lote_s = espera_lote_s
         self._rodando = True
+        self.grupo = settings.kafka.group("indexer")
         self.catalogo = catalogo_padrao()
         self.es = make_search(settings.search)
-        self.consumer = make_consumer(settings.kafka, GROUP_ID)
+        self.consumer = make_consumer(settings.kafka, self.grupo)
         self.dlq = make_producer(settings.kafka)
         topicos = settings.kafka.topics
         self.topico_processos = topicos.processos
@@ -47,7 +46,7 @@ class Indexer:
         """Run until parar() is called."""
         garantir_indices(self.es, self.settings.search)
         self.consumer.subscribe([self.topico_processos, self.topico_movimentos])
-        logger.info("indexer started group=%s", GROUP_ID)
+        logger.info("indexer started group=%s", self.grupo)
         try:
             while self._rodando:
                 mensagens = self.consumer.consume(num_messages=self.lote_max, timeout=self.espera_lote_s)

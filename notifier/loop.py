@@ -21,20 +21,19 @@ from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-GROUP_ID = "protocolo-notifier"
-
 
 class Notifier:
     """Consumes tramitacao.movimentos and mails the subscribers in inscricoes."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.grupo = settings.kafka.group("notifier")
         self.catalogo = catalogo_padrao()
         self.inscricoes = Inscricoes()
         self.sender = SmtpSender(settings.smtp)
-        self.movimentos = make_consumer(settings.kafka, GROUP_ID)
+        self.movimentos = make_consumer(settings.kafka, self.grupo)
         # The subscriptions are read whole by every notifier, so this consumer has no group commits.
-        self.leitor_inscricoes = make_consumer(settings.kafka, f"{GROUP_ID}-inscricoes-{time.time_ns()}")
+        self.leitor_inscricoes = make_consumer(settings.kafka, f"{self.grupo}-inscricoes-{time.time_ns()}")
         # Within one run, a movimento re-emitted by the streams is not mailed twice.
         self.enviados: set[str] = set()
         self._rodando = True
@@ -71,7 +70,7 @@ class Notifier:
         """Run until parar() is called."""
         self._assinar_inscricoes()
         self.movimentos.subscribe([self.settings.kafka.topics.movimentos])
-        logger.info("notifier started group=%s", GROUP_ID)
+        logger.info("notifier started group=%s", self.grupo)
         try:
             while self._rodando:
                 self.atualizar_inscricoes()

@@ -10,7 +10,7 @@ __all__ = ["Inscrito", "message_id", "render_email"]
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -79,7 +79,7 @@ def render_email(
     mensagem["Subject"] = f"Processo {nup}: {operacao}"
     mensagem["From"] = remetente
     mensagem["To"] = inscrito.email
-    mensagem["Date"] = format_datetime(quando)
+    mensagem["Date"] = format_datetime(datetime.now(UTC))
     dominio = remetente.rsplit("@", 1)[-1].rstrip(">") or "protocolo.localhost"
     mensagem["Message-ID"] = message_id(movimento["id"], inscrito.chave, dominio)
     mensagem["Auto-Submitted"] = "auto-generated"

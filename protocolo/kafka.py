@@ -43,9 +43,9 @@ def make_consumer(settings: KafkaSettings, group_id: str, **extra: str | int | f
     return Consumer(config)
 
 
-def make_admin(settings: KafkaSettings) -> AdminClient:
+def make_admin(settings: KafkaSettings, **extra: str | int | float | bool) -> AdminClient:
     """An admin client."""
-    return AdminClient(settings.client_config())
+    return AdminClient({**settings.client_config(), **extra})
 
 
 def topic_specs(settings: KafkaSettings) -> list[NewTopic]:

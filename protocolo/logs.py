@@ -14,3 +14,5 @@ def configure_logging(level: str | None = None) -> None:
         level=(level or os.environ.get("PROTOCOLO_LOG_LEVEL", "INFO")).upper(),
         format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     )
+    # One line per HTTP request to the search server is noise at INFO.
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)

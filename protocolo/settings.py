@@ -59,6 +59,8 @@ class KafkaSettings(BaseSettings):
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 500
     request_timeout_ms: int = 15000
+    # Prefix of consumer groups and of the Faust app id (which names its internal topics).
+    group_prefix: str = "protocolo"
     topics: TopicSettings = Field(default_factory=TopicSettings)
 
     def client_config(self) -> dict[str, str | int | float | bool]:
@@ -76,6 +78,10 @@ class KafkaSettings(BaseSettings):
         if self.ssl_ca_location:
             config["ssl.ca.location"] = self.ssl_ca_location
         return config
+
+    def group(self, servico: str) -> str:
+        """The consumer group (or Faust app id) of one service."""
+        return f"{self.group_prefix}-{servico}"
 
 
 class SearchSettings(BaseSettings):
@@ -142,6 +148,12 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
             raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
         return self
+
+    def readiness_file(self, servico: str) -> Path:
+        """The file a service creates once it is ready to work (the local stack waits for it)."""
+        pasta = self.state_dir / "run"
+        pasta.mkdir(parents=True, exist_ok=True)
+        return pasta / f"{servico}.ready"
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for child processes of the local stack."""

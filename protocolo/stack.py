@@ -112,14 +112,21 @@ class LocalStack:
         self.verificar_portas()
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
         try:
-            self._iniciar_servidores()
-            for nome in self.servicos:
-                self._iniciar_servico(nome)
+            self.iniciar_servidores()
+            self.iniciar_servicos()
         except BaseException:
             self.parar()
             raise
 
-    def _iniciar_servidores(self) -> None:
+    def iniciar_servicos(self) -> None:
+        """Start the services (streams, indexer, notifier, api) against servers already running."""
+        self.pasta_logs.mkdir(parents=True, exist_ok=True)
+        for nome in self.servicos:
+            self._iniciar_servico(nome)
+
+    def iniciar_servidores(self) -> None:
+        """Start the broker, the search server and the SMTP sink, and create the topics."""
+        self.pasta_logs.mkdir(parents=True, exist_ok=True)
         s = self.settings
         kafka_host, kafka_porta = _host_porta(s.kafka.bootstrap_servers.split(",")[0])
         url_kafka = f"tcp://{kafka_host}:{kafka_porta}"
@@ -136,7 +143,7 @@ class LocalStack:
                 "memory://tansu/",
             ],
         )
-        self._esperar(tansu, self._kafka_pronto, "o broker Kafka")
+        self._esperar(tansu, self._kafka_pronto, "broker Kafka")
         busca_host, busca_porta = _host_porta(s.search.url)
         osmem = self._lancar(
             "search",
@@ -149,7 +156,7 @@ class LocalStack:
                 str(os.getpid()),
             ],
         )
-        self._esperar(osmem, self._busca_pronta, "o servidor de busca")
+        self._esperar(osmem, self._busca_pronta, "servidor de busca")
         smtp = self._lancar(
             "smtp",
             [
@@ -164,20 +171,25 @@ class LocalStack:
                 str(s.smtp.port),
             ],
         )
-        self._esperar(smtp, lambda: not _porta_livre(s.smtp.host, s.smtp.port), "o servidor SMTP local")
+        self._esperar(smtp, lambda: not _porta_livre(s.smtp.host, s.smtp.port), "servidor SMTP local")
         criados = create_topics(s.kafka)
         self.avisar(f"tópicos criados: {', '.join(criados) or 'já existiam'}")
 
     def _iniciar_servico(self, nome: str) -> None:
+        pronto = self.settings.readiness_file(nome)
+        pronto.unlink(missing_ok=True)
         processo = self._lancar(nome, [sys.executable, "-m", nome])
-        if nome == "api":
+        if nome == "streams":
+            # The first start of a new Faust app takes 3-15 s on the local broker (group joins, recovery).
+            self._esperar(processo, pronto.exists, "streams", prazo_s=90)
+        elif nome == "api":
             url = f"http://{self.settings.api.host}:{self.settings.api.port}/healthz"
-            self._esperar(processo, lambda: _http_ok(url), "a API", prazo_s=60)
+            self._esperar(processo, lambda: _http_ok(url), "API e portal", prazo_s=60)
         else:
             time.sleep(0.3)
             if processo.popen.poll() is not None:
                 raise StackError(f"{nome} terminou ao iniciar; veja {processo.log}")
-        self.avisar(f"{nome} iniciado (log: {processo.log})")
+        self.avisar(f"iniciado: {nome} (log: {processo.log})")
 
     def _lancar(self, nome: str, argv: list[str]) -> _Processo:
         log = self.pasta_logs / f"{nome}.log"
@@ -206,14 +218,14 @@ class LocalStack:
                     f"{papel} terminou ao iniciar (status {processo.popen.returncode}); veja {processo.log}"
                 )
             if pronto():
-                self.avisar(f"{papel} pronto")
+                self.avisar(f"pronto: {papel}")
                 return
             time.sleep(0.1)
-        raise StackError(f"{papel} não ficou pronto em {prazo_s:.0f} s; veja {processo.log}")
+        raise StackError(f"{papel}: não ficou pronto em {prazo_s:.0f} s; veja {processo.log}")
 
     def _kafka_pronto(self) -> bool:
         try:
-            make_admin(self.settings.kafka).list_topics(timeout=1)
+            make_admin(self.settings.kafka, log_level=0).list_topics(timeout=1)
         except Exception:  # noqa: BLE001 - any failure means "not yet"
             return False
         return True

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from faust import Worker
 
 from protocolo.logs import configure_logging
@@ -9,12 +12,27 @@ from protocolo.settings import Settings
 from streams.app import build_app
 
 
+class _Worker(Worker):
+    """A worker that signals readiness (tables recovered, agents running) by creating a file."""
+
+    def __init__(self, *args: Any, pronto: Path, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pronto = pronto
+
+    async def on_startup_finished(self) -> None:
+        await super().on_startup_finished()
+        self._pronto.touch()
+
+
 def main() -> None:
     """Build the app from settings and run a worker until SIGTERM/SIGINT."""
     settings = Settings()
     configure_logging()
+    (settings.state_dir / "faust").mkdir(parents=True, exist_ok=True)
+    pronto = settings.readiness_file("streams")
+    pronto.unlink(missing_ok=True)
     app = build_app(settings)
-    Worker(app, loglevel="WARNING").execute_from_commandline()
+    _Worker(app, loglevel="WARNING", pronto=pronto).execute_from_commandline()
 
 
 if __name__ == "__main__":

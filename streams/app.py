@@ -31,15 +31,14 @@ from streams.projection import eh_publico, movimento_record, snapshot_record
 
 logger = logging.getLogger(__name__)
 
-APP_ID = "protocolo-streams"
-
 
 def build_app(settings: Settings) -> faust.App:
     """Build the Faust app and its agents from settings; nothing runs until a worker starts it."""
     kafka = settings.kafka
     topicos = kafka.topics
+    app_id = kafka.group("streams")
     app = faust.App(
-        APP_ID,
+        app_id,
         broker=[f"kafka://{h}" for h in kafka.bootstrap_servers.split(",")],
         broker_credentials=_credentials(settings),
         value_serializer="raw",
@@ -52,6 +51,7 @@ def build_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=kafka.heartbeat_interval_ms / 1000,
         web_enabled=False,
         table_cleanup_interval=60.0,
+        datadir=str(settings.state_dir / "faust" / app_id),
     )
     catalogo = catalogo_padrao()
     referencia = carregar_referencia()
@@ -61,7 +61,7 @@ def build_app(settings: Settings) -> faust.App:
         return app.topic(nome, key_type=bytes, value_type=bytes, **extra)
 
     eventos = raw(topicos.eventos)
-    por_nup = raw(f"{APP_ID}-eventos-por-nup", internal=True, partitions=topicos.partitions)
+    por_nup = raw(f"{app_id}-eventos-por-nup", internal=True, partitions=topicos.partitions)
     dlq = raw(topicos.dlq)
     processos = raw(topicos.processos)
     movimentos = raw(topicos.movimentos)

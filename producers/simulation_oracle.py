@@ -1,0 +1,60 @@
+"""The truth about a simulated stream: valid, invalid and resent events, and the states they fold to."""
+
+from __future__ import annotations
+
+__all__ = ["Oracle"]
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocolo.fold import Processo, fold_processo
+from protocolo.model import Evento, NivelAcesso
+
+
+@dataclass
+class Oracle:
+    """What a Simulator has emitted so far, for tests and benchmarks to compare an index with.
+
+    `eventos_validos` maps NUP digits to the distinct valid events (parsed), `invalidos` holds each invalid
+    event with the reason it was made invalid, `duplicados` counts resent copies and `fora_de_ordem` counts
+    valid events emitted after a later event of the same processo.
+    """
+
+    eventos_validos: dict[str, list[Evento]] = field(default_factory=dict)
+    invalidos: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    duplicados: int = 0
+    fora_de_ordem: int = 0
+
+    def processos(self) -> dict[str, Processo]:
+        """The folded state of every processo, by NUP digits."""
+        return {nup: fold_processo(eventos) for nup, eventos in self.eventos_validos.items()}
+
+    def publicos(self, restrito_publico: bool = False) -> dict[str, Processo]:
+        """The processos a public index should show: PUBLICO ones, plus RESTRITO when the flag is set."""
+        aceitos = {NivelAcesso.PUBLICO, NivelAcesso.RESTRITO} if restrito_publico else {NivelAcesso.PUBLICO}
+        return {nup: p for nup, p in self.processos().items() if p.nivel_acesso in aceitos}
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable summary: the expected state per NUP and the counts."""
+        processos = {
+            nup: {
+                "versao": p.versao,
+                "situacao": p.situacao.value,
+                "nivel_acesso": p.nivel_acesso.value,
+                "localizacao": p.localizacao.codigo if p.localizacao else None,
+                "orgao_atual": p.orgao_atual,
+                "em_transito": p.em_transito,
+                "ultima_operacao": p.ultima_operacao.value,
+            }
+            for nup, p in self.processos().items()
+        }
+        validos = sum(len(eventos) for eventos in self.eventos_validos.values())
+        totais = {
+            "processos": len(processos),
+            "eventos_validos": validos,
+            "invalidos": len(self.invalidos),
+            "duplicados": self.duplicados,
+            "fora_de_ordem": self.fora_de_ordem,
+            "emitidos": validos + len(self.invalidos) + self.duplicados,
+        }
+        return {"processos": processos, "totais": totais}

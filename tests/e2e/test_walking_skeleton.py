@@ -1,0 +1,238 @@
+"""One tramitação from an agency to the portal and a subscriber's inbox, on real servers and processes."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from protocolo.avro import catalogo_padrao
+from protocolo.documentos import gerar_cpf
+from protocolo.kafka import make_consumer, make_producer
+from protocolo.nup import Nup, gerar_nup
+from protocolo.settings import Settings
+from protocolo.stack import SERVICOS, LocalStack
+from tests.conftest import eventually, kcat_env, run_cli
+
+pytestmark = pytest.mark.slow
+
+_rng = random.Random()
+
+
+def novo_nup() -> Nup:
+    return gerar_nup(unidade=23037, sequencial=_rng.randint(1, 999_999), ano=2024)
+
+
+def evento(nup: Nup, n: int, operacao: str, **campos: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": f"e2e-{nup.digitos}-{n}",
+        "orgao": "26000",
+        "nup": nup.formatado,
+        "tipo": "PROCESSO",
+        "operacao": operacao,
+        "ocorrido_em": f"2024-05-{n:02d}T10:00:00-03:00",
+        "nivel_acesso": "PUBLICO",
+    }
+    return base | campos
+
+
+PROTOCOLO = {"codigo": "110", "sigla": "PROT", "nome": "Protocolo Central"}
+CGGP = {"codigo": "230", "sigla": "CGGP", "nome": "Coordenação-Geral de Gestão de Pessoas"}
+
+
+def write_jsonl(path: Path, linhas: list[dict[str, Any] | str]) -> Path:
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in linhas) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def pipeline(settings_factory: Callable[..., Settings]) -> Iterator[Settings]:
+    """streams, indexer, notifier and API as real processes, for this module's tests."""
+    settings = settings_factory()
+    stack = LocalStack(settings, servicos=SERVICOS)
+    stack.iniciar_servicos()
+    yield settings
+    stack.parar()
+    for processo_log in (settings.state_dir / "logs").glob("*.log"):
+        texto = processo_log.read_text(errors="replace")
+        assert "Traceback" not in texto, f"{processo_log.name} logged a crash:\n{texto[-3000:]}"
+
+
+@pytest.fixture
+def api(pipeline: Settings) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{pipeline.api.port}", timeout=10) as client:
+        yield client
+
+
+def buscar_processo(api: httpx.Client, nup: Nup) -> dict[str, Any] | None:
+    resposta = api.get(f"/api/v1/processos/{nup.formatado}")
+    return resposta.json() if resposta.status_code == 200 else None
+
+
+def emails_para(mail_dir: Path, endereco: str) -> list[EmailMessage]:
+    parser = BytesParser(policy=policy.default)
+    mensagens = [parser.parsebytes(p.read_bytes()) for p in sorted(mail_dir.glob("*.eml"))]
+    return [m for m in mensagens if m["To"] == endereco]  # type: ignore[misc]
+
+
+def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
+    pipeline: Settings, api: httpx.Client, mail_dir: Path, tmp_path: Path
+) -> None:
+    nup = novo_nup()
+    cpf = gerar_cpf(_rng)
+    palavra = f"zeladoria{_rng.randint(10_000, 99_999)}"
+    arquivo = write_jsonl(
+        tmp_path / "eventos.jsonl",
+        [
+            evento(
+                nup,
+                1,
+                "AUTUACAO",
+                unidade_origem=PROTOCOLO,
+                assunto=f"Solicitação de {palavra} predial",
+                especie="Requerimento",
+                interessados=[{"nome": "Maria da Conceição Souza", "documento": cpf}],
+            ),
+            evento(nup, 2, "ENVIO", unidade_origem=PROTOCOLO, unidade_destino=CGGP),
+            evento(nup, 3, "ENVIO", unidade_origem=PROTOCOLO),
+        ],
+    )
+
+    resultado = run_cli(pipeline, "publish", str(arquivo))
+
+    assert resultado.returncode == 1, resultado.stderr
+    assert "lidos: 3, enviados: 2, rejeitados: 1" in resultado.stdout
+    assert f"{arquivo}:3: unidade_destino: obrigatório na operação ENVIO" in resultado.stderr
+
+    busca = eventually(
+        lambda: api.get("/api/v1/processos", params={"q": f"{palavra} SOLICITACAO"}).json()["total"] == 1,
+        what="the processo to be searchable by assunto, without accents",
+    )
+    assert busca
+    processo = eventually(lambda: buscar_processo(api, nup), what="the processo page")
+    assert [m["operacao"] for m in processo["historico"]] == ["AUTUACAO", "ENVIO"]
+    assert processo["localizacao"]["sigla"] == "CGGP"
+    assert processo["em_transito"] is True
+    mascarado = f"***.{cpf[3:6]}.{cpf[6:9]}-**"
+    assert processo["interessados"] == [
+        {"nome": "Maria da Conceição Souza", "documento_mascarado": mascarado}
+    ]
+    assert cpf not in api.get(f"/api/v1/processos/{nup.digitos}").text
+
+    pagina = api.get(f"/processos/{nup.digitos}", follow_redirects=False)
+    assert pagina.status_code == 301
+    assert pagina.headers["location"] == f"/processos/{nup.formatado}"
+    html = api.get(f"/processos/{nup.formatado}").text
+    assert "Onde está agora" in html and "Coordenação-Geral de Gestão de Pessoas" in html
+    assert cpf not in html
+
+    endereco = f"cidada-{nup.digitos}@example.com"
+    inscricao = api.post("/api/v1/inscricoes", json={"nup": nup.formatado, "email": endereco})
+    assert inscricao.status_code == 202
+    assert endereco not in inscricao.text
+
+    recebimento = evento(nup, 4, "RECEBIMENTO", unidade_origem=PROTOCOLO, unidade_destino=CGGP)
+    enviado = run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "recebimento.jsonl", [recebimento])))
+    assert enviado.returncode == 0, enviado.stderr
+    # A resend by the agency must not mail the subscriber again.
+    run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "reenvio.jsonl", [recebimento])))
+
+    mensagens = eventually(lambda: emails_para(mail_dir, endereco), what="the e-mail about the recebimento")
+    eventually(
+        lambda: (buscar_processo(api, nup) or {}).get("ultima_operacao") == "RECEBIMENTO",
+        what="the recebimento to be indexed",
+    )
+    mensagens = emails_para(mail_dir, endereco)
+    assert len(mensagens) == 1, [m["Subject"] for m in mensagens]
+    mensagem = mensagens[0]
+    assert mensagem["Subject"] == f"Processo {nup.formatado}: Recebimento"
+    texto = mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Para: Coordenação-Geral de Gestão de Pessoas (CGGP)" in texto
+    assert f"{pipeline.api.public_base_url}/processos/{nup.formatado}" in texto
+
+
+def test_invalid_and_corrupt_messages_go_to_the_dead_letter_topic_with_a_reason(pipeline: Settings) -> None:
+    catalogo = catalogo_padrao()
+    nup = novo_nup()
+    invalido = evento(nup, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto="x")
+    invalido["nup"] = nup.digitos[:-1] + str((int(nup.digitos[-1]) + 1) % 10)
+    invalido["ocorrido_em"] = "2024-05-01T10:00:00-03:00"
+    from datetime import datetime
+
+    registro = invalido | {"ocorrido_em": datetime.fromisoformat(invalido["ocorrido_em"])}
+    registro |= {"unidade_destino": None, "especie": None, "interessados": [], "observacao": None}
+    registro |= {"nup_relacionado": None}
+    producer = make_producer(pipeline.kafka)
+    producer.produce(pipeline.kafka.topics.eventos, key=b"k1", value=catalogo.encode("evento", registro))
+    producer.produce(pipeline.kafka.topics.eventos, key=b"k2", value=b"not avro at all")
+    assert producer.flush(10) == 0
+
+    consumer = make_consumer(pipeline.kafka, f"{pipeline.kafka.group_prefix}-dlq-reader")
+    consumer.subscribe([pipeline.kafka.topics.dlq])
+    cartas: dict[bytes, dict[str, Any]] = {}
+
+    def ler() -> bool:
+        for mensagem in consumer.consume(num_messages=10, timeout=0.5):
+            if not mensagem.error():
+                cartas[mensagem.key()] = catalogo.decode("dead_letter", mensagem.value())
+        return {b"k1", b"k2"} <= set(cartas)
+
+    eventually(ler, what="both rejected messages in the DLQ")
+    consumer.close()
+    assert cartas[b"k1"]["codigo"] == "EVENTO_INVALIDO"
+    assert [v["campo"] for v in cartas[b"k1"]["violacoes"]] == ["nup"]
+    assert "dígitos verificadores incorretos" in cartas[b"k1"]["violacoes"][0]["motivo"]
+    assert cartas[b"k2"]["codigo"] == "MENSAGEM_CORROMPIDA"
+    assert cartas[b"k2"]["valor"] == b"not avro at all"
+    assert cartas[b"k2"]["topico"] == pipeline.kafka.topics.eventos
+
+
+def test_an_agency_using_kcat_instead_of_python_is_searchable(
+    pipeline: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        pytest.fail("kcat is not installed: `make test` installs it with apt-get")
+    from protocolo.registros import evento_to_avro
+    from protocolo.validation import evento_from_json
+
+    nup = novo_nup()
+    dados = evento(nup, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto="Auto de infração ambiental")
+    mensagem = tmp_path / "evento.avro"
+    mensagem.write_bytes(catalogo_padrao().encode("evento", evento_to_avro(evento_from_json(dados))))
+
+    argv = [kcat, "-P", "-b", pipeline.kafka.bootstrap_servers, "-t", pipeline.kafka.topics.eventos]
+    argv += ["-k", nup.digitos, str(mensagem)]
+    subprocess.run(argv, check=True, timeout=30, env=kcat_env(tmp_path))
+
+    processo = eventually(lambda: buscar_processo(api, nup), what="the kcat-published processo")
+    assert processo["assunto"] == "Auto de infração ambiental"
+
+
+def test_a_processo_that_becomes_sigiloso_disappears_from_every_public_view(
+    pipeline: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    nup = novo_nup()
+    palavra = f"sigilo{_rng.randint(10_000, 99_999)}"
+    autuacao = evento(nup, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=f"Apuração {palavra}")
+    run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "a.jsonl", [autuacao])))
+    eventually(lambda: buscar_processo(api, nup), what="the public processo")
+
+    alteracao = evento(nup, 2, "ALTERACAO_NIVEL_ACESSO", nivel_acesso="SIGILOSO")
+    assert run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "b.jsonl", [alteracao]))).returncode == 0
+
+    eventually(lambda: api.get(f"/api/v1/processos/{nup.formatado}").status_code == 404, what="removal")
+    assert api.get("/api/v1/processos", params={"q": palavra}).json()["total"] == 0
+    assert api.get(f"/processos/{nup.formatado}").status_code == 404
