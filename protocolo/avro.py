@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import fastavro
+from fastavro.read import SchemaResolutionError
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 from protocolo.errors import CorruptMessage, UnknownSchema
@@ -87,12 +88,20 @@ class Catalogo:
         leitor = self._atual[nome]
         if escritor.nome != nome:
             raise UnknownSchema(f"a mensagem é um {escritor.nome} v{escritor.versao}, esperado {nome}")
+        corpo = io.BytesIO(dados[10:])
         try:
-            registro = fastavro.schemaless_reader(io.BytesIO(dados[10:]), escritor.parsed, leitor.parsed)
-        except (EOFError, ValueError, IndexError, UnicodeDecodeError, TypeError) as exc:
+            registro = fastavro.schemaless_reader(corpo, escritor.parsed, leitor.parsed)
+        except SchemaResolutionError as exc:
+            raise UnknownSchema(
+                f"{nome} v{escritor.versao} não pode ser lido como v{leitor.versao}: {exc}"
+            ) from exc
+        except (EOFError, ValueError, IndexError, UnicodeDecodeError, TypeError, OverflowError) as exc:
+            # OverflowError: a timestamp outside what a datetime can hold.
             raise CorruptMessage(f"corpo Avro ilegível: {exc}") from exc
         if not isinstance(registro, dict):
             raise CorruptMessage("corpo Avro não é um registro")
+        if corpo.tell() != len(dados) - 10:
+            raise CorruptMessage(f"{len(dados) - 10 - corpo.tell()} bytes sobrando depois do registro Avro")
         return registro
 
 

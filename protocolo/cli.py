@@ -95,6 +95,15 @@ def publish(
 
 
 @app.command()
+def topics() -> None:
+    """Cria os tópicos que faltam (produção: rode uma vez antes dos serviços)."""
+    from protocolo.kafka import create_topics
+
+    criados = create_topics(Settings().kafka)
+    console.print(f"tópicos criados: {', '.join(criados) or 'nenhum (já existiam)'}")
+
+
+@app.command()
 def up(
     simulate: Annotated[
         bool, typer.Option("--simulate", help="Alimenta o sistema com eventos simulados")

@@ -1,6 +1,7 @@
 """A processo's current state as a pure fold over its events.
 
-The fold sorts events by (ocorrido_em, orgao, id) before applying them, so the same set of
+The fold sorts events by ocorrido_em (ties: autuação, envio, recebimento, then the rest by
+orgao and id, "9" before "10") before applying them, so the same set of
 events in any arrival order, with any repeats, gives the same state. `versao` counts distinct
 events: it grows with every change and is the same when a crashed worker replays them.
 
@@ -78,21 +79,31 @@ class Processo:
     documentos: tuple[str, ...] = ()
 
 
+# Within the same instant (systems often record minutes only), causes come before effects.
+_PRECEDENCIA = {Operacao.AUTUACAO: 0, Operacao.ENVIO: 1, Operacao.RECEBIMENTO: 2}
+
+
+def _chave_ordem(evento: Evento) -> tuple[object, ...]:
+    precedencia = _PRECEDENCIA.get(evento.operacao, 3)
+    return (evento.ocorrido_em, precedencia, evento.orgao, len(evento.id), evento.id, repr(evento))
+
+
 def ordenar_eventos(eventos: Iterable[Evento]) -> list[Evento]:
     """Distinct events (by identity) in timeline order; deterministic whatever the input order."""
     unicos: dict[tuple[str, str], Evento] = {}
-    for evento in sorted(eventos, key=lambda e: (e.ocorrido_em, e.orgao, e.id, repr(e))):
+    for evento in sorted(eventos, key=_chave_ordem):
         unicos.setdefault(evento.identidade, evento)
     return list(unicos.values())
 
 
 def fold_processo(eventos: Iterable[Evento]) -> Processo:
     """Fold a processo's events into its state; raises ValueError for no events or mixed NUPs."""
-    linha = ordenar_eventos(eventos)
-    if not linha:
+    todos = list(eventos)
+    if not todos:
         raise ValueError("no events to fold")
-    if len({e.nup for e in linha}) != 1:
+    if len({e.nup for e in todos}) != 1:  # before deduplication, which could hide another NUP's event
         raise ValueError("events of different NUPs cannot be folded together")
+    linha = ordenar_eventos(todos)
     primeiro = linha[0]
     estado = Processo(
         nup=primeiro.nup,

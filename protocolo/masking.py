@@ -10,8 +10,9 @@ import re
 
 from protocolo.documentos import is_cpf, so_digitos
 
-# A CPF written with or without punctuation, not glued to other digits (so CNPJs and NUPs stay intact).
-_CPF_NO_TEXTO = re.compile(r"(?<![\d./-])(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})(?![\d/-]|\.\d)")
+# A CPF written with or without punctuation, not part of a longer number (so CNPJs and NUPs stay
+# intact): no digit, or digit and dot, right before or after it. Slashes and hyphens may touch it.
+_CPF_NO_TEXTO = re.compile(r"(?<!\d)(?<!\d\.)(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})(?!\d|\.\d)")
 
 
 def mascarar_cpf(digitos: str) -> str:

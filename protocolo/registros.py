@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from protocolo.model import Evento, Unidade
+from protocolo.validation import CAMPOS
 
 
 def unidade_to_avro(unidade: Unidade | None) -> dict[str, Any] | None:
@@ -47,7 +48,8 @@ def evento_to_avro(evento: Evento) -> dict[str, Any]:
 def evento_avro_to_json(registro: dict[str, Any]) -> dict[str, Any]:
     """An `evento` Avro record in the agencies' JSON form, unchecked: evento_from_json judges it."""
     ocorrido = registro.get("ocorrido_em")
+    # Only the fields of the contract: a field a newer schema adds is ignored until the domain knows it.
     return {
-        **registro,
+        **{campo: valor for campo, valor in registro.items() if campo in CAMPOS},
         "ocorrido_em": ocorrido.astimezone(UTC).isoformat() if isinstance(ocorrido, datetime) else ocorrido,
     }

@@ -52,8 +52,9 @@ _MAX_TEXTO = 4000
 class _Leitor:
     """Reads fields of one JSON object, collecting violations instead of stopping at the first."""
 
-    def __init__(self, dados: Mapping[str, Any]) -> None:
+    def __init__(self, dados: Mapping[str, Any], agora: datetime) -> None:
         self.dados = dados
+        self.agora = agora
         self.violacoes: list[Violation] = []
 
     def falha(self, campo: str, motivo: str) -> None:
@@ -106,7 +107,10 @@ class _Leitor:
         if quando.tzinfo is None:
             self.falha(campo, "a data precisa do fuso horário, ex. 2024-03-05T14:30:00-03:00")
             return None
-        if quando > datetime.now(UTC) + _TOLERANCIA_FUTURO:
+        if quando.year < 1900:
+            self.falha(campo, f"data implausível: {bruto}")
+            return None
+        if quando > self.agora + _TOLERANCIA_FUTURO:
             self.falha(campo, f"data no futuro: {bruto}")
             return None
         return quando
@@ -158,11 +162,11 @@ class _Leitor:
         return None
 
 
-def evento_from_json(dados: Any) -> Evento:
+def evento_from_json(dados: Any, *, agora: datetime | None = None) -> Evento:
     """Validate one event in its JSON form; raise InvalidEvent listing every violation."""
     if not isinstance(dados, Mapping):
         raise InvalidEvent([Violation("evento", "deve ser um objeto JSON")])
-    leitor = _Leitor(dados)
+    leitor = _Leitor(dados, agora or datetime.now(UTC))
     for desconhecido in sorted(set(dados) - CAMPOS):
         leitor.falha(desconhecido, "campo desconhecido")
     id_ = leitor.texto("id", obrigatorio=True, maximo=100)

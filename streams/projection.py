@@ -73,7 +73,7 @@ def snapshot_record(
         "orgao_atual_nome": _nome_orgao(referencia, processo.orgao_atual),
         "nivel_acesso": processo.nivel_acesso.value,
         "situacao": processo.situacao.value,
-        "especie": processo.especie,
+        "especie": _mascarar(processo.especie),
         "assunto": _mascarar(processo.assunto),
         "interessados": [
             {
