@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CAMPOS", "evento_from_json", "evento_to_json"]
+__all__ = ["CAMPOS", "evento_from_json", "evento_to_json", "unidade_to_json"]
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -212,7 +212,8 @@ def evento_from_json(dados: Any, *, agora: datetime | None = None) -> Evento:
     )
 
 
-def _unidade_json(unidade: Unidade | None) -> dict[str, str | None] | None:
+def unidade_to_json(unidade: Unidade | None) -> dict[str, str | None] | None:
+    """A Unidade in its JSON (and Avro) form, or None."""
     if unidade is None:
         return None
     return {"codigo": unidade.codigo, "sigla": unidade.sigla, "nome": unidade.nome}
@@ -228,8 +229,8 @@ def evento_to_json(evento: Evento) -> dict[str, Any]:
         "operacao": evento.operacao.value,
         "ocorrido_em": evento.ocorrido_em.isoformat(),
         "nivel_acesso": evento.nivel_acesso.value,
-        "unidade_origem": _unidade_json(evento.unidade_origem),
-        "unidade_destino": _unidade_json(evento.unidade_destino),
+        "unidade_origem": unidade_to_json(evento.unidade_origem),
+        "unidade_destino": unidade_to_json(evento.unidade_destino),
         "especie": evento.especie,
         "assunto": evento.assunto,
         "interessados": [{"nome": i.nome, "documento": i.documento} for i in evento.interessados],
