@@ -39,7 +39,7 @@ def nup_check(
             invalidos += 1
             console.print(f"[red]✗[/] {texto}: {exc}")
             continue
-        nota = "" if nup.verificado else " [yellow](sem dígito verificador para conferir)[/]"
+        nota = "" if nup.verificado else " [yellow](não verificável)[/]"
         console.print(f"[green]✓[/] {nup.formatado}  [dim]{nup.formato.descricao}[/]{nota}")
     raise typer.Exit(1 if invalidos else 0)
 
