@@ -5,7 +5,6 @@ from __future__ import annotations
 __all__ = ["Indexer"]
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import Message
@@ -15,6 +14,7 @@ from indexer.sink import aplicar, garantir_indices
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import CodecError
 from protocolo.kafka import make_consumer, make_producer
+from protocolo.registros import dead_letter_record
 from protocolo.search import make_search
 from protocolo.settings import Settings
 
@@ -107,17 +107,15 @@ class Indexer:
             mensagem.offset(),
             motivo,
         )
-        registro: dict[str, Any] = {
-            "codigo": codigo,
-            "motivo": motivo,
-            "violacoes": [],
-            "topico": mensagem.topic(),
-            "particao": mensagem.partition(),
-            "offset": mensagem.offset(),
-            "chave": mensagem.key(),
-            "valor": mensagem.value(),
-            "registrado_em": datetime.now(UTC),
-        }
+        registro = dead_letter_record(
+            codigo=codigo,
+            motivo=motivo,
+            topico=mensagem.topic() or "",
+            particao=mensagem.partition() or 0,
+            offset=mensagem.offset() or 0,
+            chave=mensagem.key(),
+            valor=mensagem.value(),
+        )
         self.dlq.produce(
             self.settings.kafka.topics.dlq,
             key=mensagem.key(),

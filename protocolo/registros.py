@@ -5,11 +5,13 @@ An `evento` record is the event's JSON form with a real timestamp, so both share
 
 from __future__ import annotations
 
-__all__ = ["evento_avro_to_json", "evento_to_avro", "unidade_to_avro"]
+__all__ = ["dead_letter_record", "evento_avro_to_json", "evento_to_avro", "unidade_to_avro"]
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from protocolo.errors import Violation
 from protocolo.model import Evento
 from protocolo.validation import CAMPOS, evento_to_json
 from protocolo.validation import unidade_to_json as unidade_to_avro
@@ -27,4 +29,29 @@ def evento_avro_to_json(registro: dict[str, Any]) -> dict[str, Any]:
     return {
         **{campo: valor for campo, valor in registro.items() if campo in CAMPOS},
         "ocorrido_em": ocorrido.astimezone(UTC).isoformat() if isinstance(ocorrido, datetime) else ocorrido,
+    }
+
+
+def dead_letter_record(
+    *,
+    codigo: str,
+    motivo: str,
+    violacoes: Sequence[Violation] = (),
+    topico: str,
+    particao: int,
+    offset: int,
+    chave: bytes | None,
+    valor: bytes | None,
+) -> dict[str, Any]:
+    """The `dead_letter` record: original bytes, where they came from, and why they were rejected."""
+    return {
+        "codigo": codigo,
+        "motivo": motivo,
+        "violacoes": [{"campo": v.campo, "motivo": v.motivo} for v in violacoes],
+        "topico": topico,
+        "particao": particao,
+        "offset": offset,
+        "chave": chave,
+        "valor": valor,
+        "registrado_em": datetime.now(UTC),
     }

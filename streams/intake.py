@@ -5,14 +5,13 @@ from __future__ import annotations
 __all__ = ["Decisao", "Rejeicao", "classificar", "dead_letter", "ler_evento"]
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from protocolo.avro import Catalogo
 from protocolo.errors import CorruptMessage, InvalidEvent, UnknownSchema, Violation
 from protocolo.model import Evento
-from protocolo.registros import evento_avro_to_json
+from protocolo.registros import dead_letter_record, evento_avro_to_json
 from protocolo.validation import evento_from_json, evento_to_json
 
 
@@ -61,15 +60,14 @@ def classificar(conhecidos: dict[str, dict[str, Any]], evento: Evento) -> Decisa
 def dead_letter(
     rejeicao: Rejeicao, *, topico: str, particao: int, offset: int, chave: bytes | None, valor: bytes | None
 ) -> dict[str, Any]:
-    """The `dead_letter` record: original bytes, where they came from, and why they were rejected."""
-    return {
-        "codigo": rejeicao.codigo,
-        "motivo": rejeicao.motivo,
-        "violacoes": [{"campo": v.campo, "motivo": v.motivo} for v in rejeicao.violacoes],
-        "topico": topico,
-        "particao": particao,
-        "offset": offset,
-        "chave": chave,
-        "valor": valor,
-        "registrado_em": datetime.now(UTC),
-    }
+    """The `dead_letter` record of a rejected message."""
+    return dead_letter_record(
+        codigo=rejeicao.codigo,
+        motivo=rejeicao.motivo,
+        violacoes=rejeicao.violacoes,
+        topico=topico,
+        particao=particao,
+        offset=offset,
+        chave=chave,
+        valor=valor,
+    )
