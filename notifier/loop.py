@@ -84,7 +84,8 @@ class Notifier:
     def processar(self, mensagens: list[Message]) -> None:
         """Mail one batch of movimentos; commit only after the relay accepted every message."""
         api = self.settings.api
-        lote = []
+        lote: list[EmailMessage] = []
+        no_lote: set[str] = set()
         for mensagem in mensagens:
             if mensagem.error():
                 continue
@@ -97,10 +98,12 @@ class Notifier:
                 email = render_email(
                     movimento, inscrito, remetente=self.settings.smtp.remetente, base_url=api.public_base_url
                 )
-                if email["Message-ID"] not in self.enviados:
+                # A resend can sit in the same batch as its original: check the batch too.
+                if email["Message-ID"] not in self.enviados and email["Message-ID"] not in no_lote:
+                    no_lote.add(str(email["Message-ID"]))
                     lote.append(email)
         self._enviar_com_retentativas(lote)
-        self.enviados.update(str(m["Message-ID"]) for m in lote)
+        self.enviados.update(no_lote)
         self.movimentos.commit(asynchronous=False)
         if lote:
             logger.info("emails sent count=%d", len(lote))
