@@ -1,0 +1,5 @@
+"""`python -m protocolo.cli`."""
+
+from protocolo.cli import app
+
+app()

@@ -1,0 +1,77 @@
+"""`protocolo topics` and `protocolo up`: topics and the local stack."""
+
+from __future__ import annotations
+
+__all__ = ["topics", "up"]
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from protocolo.cli._base import app, console, erros
+from protocolo.errors import StackError
+from protocolo.logs import configure_logging
+from protocolo.settings import Settings
+
+
+@app.command()
+def topics() -> None:
+    """Cria os tópicos que faltam (produção: rode uma vez antes dos serviços)."""
+    from protocolo.kafka import create_topics
+
+    criados = create_topics(Settings().kafka)
+    console.print(f"tópicos criados: {', '.join(criados) or 'nenhum (já existiam)'}")
+
+
+@app.command()
+def up(
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Alimenta o sistema com eventos simulados")
+    ] = False,
+    taxa: Annotated[float, typer.Option(help="Eventos simulados por segundo, após a carga inicial")] = 2.0,
+    carga_inicial: Annotated[int, typer.Option(help="Eventos simulados publicados de início")] = 3000,
+) -> None:
+    """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador e portal."""
+    from protocolo.stack import LocalStack
+
+    configure_logging("WARNING")
+    settings = Settings()
+    # The stack runs the local OpenSearch-compatible server, which needs plain JSON (shared/LOCAL_STACK.md).
+    settings.search.server_mode = "serverless"
+    stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
+    parar = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: parar.set())
+    signal.signal(signal.SIGINT, lambda *_: parar.set())
+    try:
+        stack.iniciar()
+    except StackError as exc:
+        erros.print(f"[red]erro:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"\n[bold green]Portal:[/] http://{settings.api.host}:{settings.api.port}/")
+    console.print(f"[bold]API:[/] http://{settings.api.host}:{settings.api.port}/docs")
+    console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
+    console.print("Ctrl-C para parar.\n")
+    if simulate:
+        from producers.feed import alimentar
+
+        threading.Thread(
+            target=alimentar,
+            args=(settings, parar),
+            kwargs={"taxa": taxa, "carga_inicial": carga_inicial, "avisar": console.print},
+            daemon=True,
+        ).start()
+    status = 0
+    while not parar.wait(1.0):
+        morto = stack.morto()
+        if morto is not None:
+            erros.print(
+                f"[red]erro:[/] {morto.nome} parou (status {morto.popen.returncode}); veja {morto.log}"
+            )
+            status = 1
+            break
+    parar.set()
+    console.print("parando…")
+    stack.parar()
+    raise typer.Exit(status)
