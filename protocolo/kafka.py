@@ -59,7 +59,10 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.processos, compactado),
         (t.inscricoes, compactado),
     ]
-    return [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
+    topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
+    # Reference data is small and read whole by every worker: one partition keeps it in one order.
+    topicos.append(NewTopic(t.referencia, 1, t.replication_factor, config=compactado))
+    return topicos
 
 
 def create_topics(settings: KafkaSettings, timeout_s: float = 15.0) -> list[str]:

@@ -40,6 +40,11 @@ class Referencia:
     def __init__(self, orgaos: tuple[Orgao, ...]) -> None:
         self._orgaos = {o.codigo: o for o in orgaos}
         self._unidades = {(o.codigo, u.codigo): u for o in orgaos for u in o.unidades}
+        por_codigo: dict[str, list[UnidadeRef]] = {}
+        for o in orgaos:
+            for u in o.unidades:
+                por_codigo.setdefault(u.codigo, []).append(u)
+        self._sem_ambiguidade = {c: us[0] for c, us in por_codigo.items() if len(us) == 1}
 
     @property
     def orgaos(self) -> tuple[Orgao, ...]:
@@ -53,6 +58,10 @@ class Referencia:
     def unidade(self, orgao_codigo: str, unidade_codigo: str) -> UnidadeRef | None:
         """The unidade `unidade_codigo` of órgão `orgao_codigo`, if any."""
         return self._unidades.get((orgao_codigo, unidade_codigo))
+
+    def unidade_de_qualquer_orgao(self, unidade_codigo: str) -> UnidadeRef | None:
+        """The unidade with this codigo when exactly one órgão has it (a remessa to another órgão)."""
+        return self._sem_ambiguidade.get(unidade_codigo)
 
 
 def carregar_referencia(caminho: Path | None = None) -> Referencia:

@@ -5,7 +5,14 @@ An `evento` record is the event's JSON form with a real timestamp, so both share
 
 from __future__ import annotations
 
-__all__ = ["dead_letter_record", "evento_avro_to_json", "evento_to_avro", "unidade_to_avro"]
+__all__ = [
+    "dead_letter_record",
+    "evento_avro_to_json",
+    "evento_to_avro",
+    "orgao_from_avro",
+    "orgao_to_avro",
+    "unidade_to_avro",
+]
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -13,6 +20,7 @@ from typing import Any
 
 from protocolo.errors import Violation
 from protocolo.model import Evento
+from protocolo.referencia import Orgao, UnidadeRef
 from protocolo.validation import CAMPOS, evento_to_json
 from protocolo.validation import unidade_to_json as unidade_to_avro
 
@@ -55,3 +63,25 @@ def dead_letter_record(
         "valor": valor,
         "registrado_em": datetime.now(UTC),
     }
+
+
+def orgao_to_avro(orgao: Orgao, *, agora: datetime | None = None) -> dict[str, Any]:
+    """An órgão of the reference data as an `orgao` Avro record."""
+    return {
+        "codigo": orgao.codigo,
+        "sigla": orgao.sigla,
+        "nome": orgao.nome,
+        "unidades": [
+            {"codigo": u.codigo, "sigla": u.sigla, "nome": u.nome, "superior": u.superior}
+            for u in orgao.unidades
+        ],
+        "atualizado_em": agora or datetime.now(UTC),
+    }
+
+
+def orgao_from_avro(registro: dict[str, Any]) -> Orgao:
+    """An `orgao` Avro record as reference data."""
+    unidades = tuple(
+        UnidadeRef(u["codigo"], u["sigla"], u["nome"], u.get("superior")) for u in registro["unidades"]
+    )
+    return Orgao(registro["codigo"], registro["sigla"], registro["nome"], unidades)

@@ -39,6 +39,7 @@ class TopicSettings(BaseSettings):
     movimentos: str = "tramitacao.movimentos"
     processos: str = "tramitacao.processos"
     inscricoes: str = "inscricoes"
+    referencia: str = "referencia.orgaos"
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 

@@ -113,10 +113,19 @@ class LocalStack:
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
         try:
             self.iniciar_servidores()
+            self.carregar_referencia_exemplo()
             self.iniciar_servicos()
         except BaseException:
             self.parar()
             raise
+
+    def carregar_referencia_exemplo(self) -> None:
+        """Put the packaged sample of órgãos and unidades on the reference topic (a demo's names)."""
+        from protocolo.referencia import carregar_referencia
+        from protocolo.referencia_topico import publicar_referencia
+
+        quantos = publicar_referencia(self.settings.kafka, carregar_referencia().orgaos)
+        self.avisar(f"dados de referência de exemplo: {quantos} órgãos")
 
     def iniciar_servicos(self) -> None:
         """Start the services (streams, indexer, notifier, api) against servers already running."""

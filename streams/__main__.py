@@ -8,6 +8,7 @@ from typing import Any
 from faust import Worker
 
 from protocolo.logs import configure_logging
+from protocolo.referencia_topico import ReferenciaViva
 from protocolo.settings import Settings
 from streams.app import build_app
 
@@ -31,8 +32,13 @@ def main() -> None:
     (settings.state_dir / "faust").mkdir(parents=True, exist_ok=True)
     pronto = settings.readiness_file("streams")
     pronto.unlink(missing_ok=True)
-    app = build_app(settings)
-    _Worker(app, loglevel="WARNING", pronto=pronto).execute_from_commandline()
+    referencia = ReferenciaViva(settings.kafka)
+    referencia.iniciar()  # names for the first events too; a missing topic only delays them
+    app = build_app(settings, lambda: referencia.atual)
+    try:
+        _Worker(app, loglevel="WARNING", pronto=pronto).execute_from_commandline()
+    finally:
+        referencia.parar()
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ from __future__ import annotations
 __all__ = ["build_app"]
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import faust
 
 from protocolo.avro import catalogo_padrao
 from protocolo.fold import fold_processo
-from protocolo.referencia import carregar_referencia
+from protocolo.referencia import Referencia
 from protocolo.registros import evento_to_avro
 from protocolo.settings import Settings
 from protocolo.validation import evento_from_json, evento_to_json
@@ -32,8 +33,11 @@ from streams.projection import eh_publico, movimento_record, snapshot_record
 logger = logging.getLogger(__name__)
 
 
-def build_app(settings: Settings) -> faust.App:
-    """Build the Faust app and its agents from settings; nothing runs until a worker starts it."""
+def build_app(settings: Settings, referencia: Callable[[], Referencia]) -> faust.App:
+    """Build the Faust app and its agents; nothing runs until a worker starts it.
+
+    `referencia` returns the current reference data (protocolo.referencia_topico.ReferenciaViva).
+    """
     kafka = settings.kafka
     topicos = kafka.topics
     app_id = kafka.group("streams")
@@ -54,7 +58,7 @@ def build_app(settings: Settings) -> faust.App:
         datadir=str(settings.state_dir / "faust" / app_id),
     )
     catalogo = catalogo_padrao()
-    referencia = carregar_referencia()
+    ja_avisados: set[str] = set()
     segredo = settings.secret_key.get_secret_value().encode()
 
     def raw(nome: str, **extra: Any) -> faust.TopicT:
@@ -117,14 +121,23 @@ def build_app(settings: Settings) -> faust.App:
             else:
                 logger.debug("duplicate event id=%s", evento.chave_identidade)
             processo = fold_processo(evento_from_json(e) for e in atuais.values())
+            ref = referencia()
+            desconhecidos: set[str] = set()
             snapshot = snapshot_record(
-                processo, referencia, segredo=segredo, restrito_publico=settings.restrito_publico
+                processo,
+                ref,
+                segredo=segredo,
+                restrito_publico=settings.restrito_publico,
+                desconhecidos=desconhecidos,
             )
             chave = evento.nup.encode()
             await processos.send(key=chave, value=catalogo.encode("processo", snapshot))
             if eh_publico(processo.nivel_acesso, restrito_publico=settings.restrito_publico):
-                movimento = movimento_record(evento, processo, referencia)
+                movimento = movimento_record(evento, processo, ref, desconhecidos=desconhecidos)
                 await movimentos.send(key=chave, value=catalogo.encode("movimento", movimento))
+            for codigo in sorted(desconhecidos - ja_avisados):
+                ja_avisados.add(codigo)
+                logger.warning("code missing from reference data codigo=%s nup=%s", codigo, evento.nup)
 
     return app
 

@@ -14,7 +14,7 @@ from protocolo.fold import Processo
 from protocolo.masking import hash_documento, mascarar_documento, mascarar_texto
 from protocolo.model import Evento, NivelAcesso
 from protocolo.referencia import Referencia
-from protocolo.registros import unidade_to_avro
+from streams.enriquecimento import Enriquecedor
 
 
 def eh_publico(nivel: NivelAcesso, *, restrito_publico: bool) -> bool:
@@ -26,51 +26,58 @@ def _mascarar(texto: str | None) -> str | None:
     return mascarar_texto(texto) if texto else texto
 
 
-def _nome_orgao(referencia: Referencia, codigo: str) -> str | None:
-    orgao = referencia.orgao(codigo)
-    return orgao.nome if orgao else None
-
-
-def _item_historico(evento: Evento, referencia: Referencia) -> dict[str, Any]:
+def _item_historico(evento: Evento, ref: Enriquecedor) -> dict[str, Any]:
     return {
         "id": evento.chave_identidade,
         "nup": evento.nup,
         "orgao": evento.orgao,
-        "orgao_nome": _nome_orgao(referencia, evento.orgao),
+        "orgao_nome": ref.nome_orgao(evento.orgao),
         "tipo": evento.tipo.value,
         "operacao": evento.operacao.value,
         "ocorrido_em": evento.ocorrido_em,
-        "unidade_origem": unidade_to_avro(evento.unidade_origem),
-        "unidade_destino": unidade_to_avro(evento.unidade_destino),
+        "unidade_origem": ref.unidade(evento.orgao, evento.unidade_origem),
+        "unidade_destino": ref.unidade(evento.orgao, evento.unidade_destino),
         "observacao": _mascarar(evento.observacao),
         "nup_relacionado": evento.nup_relacionado,
     }
 
 
-def movimento_record(evento: Evento, processo: Processo, referencia: Referencia) -> dict[str, Any]:
-    """The `movimento` record of one public event, CPFs masked."""
+def movimento_record(
+    evento: Evento, processo: Processo, referencia: Referencia, *, desconhecidos: set[str] | None = None
+) -> dict[str, Any]:
+    """The `movimento` record of one public event, CPFs masked; unknown codes go to `desconhecidos`."""
+    ref = Enriquecedor(referencia, set() if desconhecidos is None else desconhecidos)
     return {
-        **_item_historico(evento, referencia),
+        **_item_historico(evento, ref),
         "assunto": _mascarar(processo.assunto),
         "processo_versao": processo.versao,
     }
 
 
 def snapshot_record(
-    processo: Processo, referencia: Referencia, *, segredo: bytes, restrito_publico: bool
+    processo: Processo,
+    referencia: Referencia,
+    *,
+    segredo: bytes,
+    restrito_publico: bool,
+    desconhecidos: set[str] | None = None,
 ) -> dict[str, Any]:
-    """The `processo` record: full public state, or a removal order when the processo is not public."""
+    """The `processo` record: full public state, or a removal order when the processo is not public.
+
+    Names come from the reference data; codes it lacks are added to `desconhecidos`.
+    """
     if not eh_publico(processo.nivel_acesso, restrito_publico=restrito_publico):
         return {"nup": processo.nup, "versao": processo.versao, "publico": False}
+    ref = Enriquecedor(referencia, set() if desconhecidos is None else desconhecidos)
     return {
         "nup": processo.nup,
         "versao": processo.versao,
         "publico": True,
         "tipo": processo.tipo.value,
         "orgao": processo.orgao,
-        "orgao_nome": _nome_orgao(referencia, processo.orgao),
+        "orgao_nome": ref.nome_orgao(processo.orgao),
         "orgao_atual": processo.orgao_atual,
-        "orgao_atual_nome": _nome_orgao(referencia, processo.orgao_atual),
+        "orgao_atual_nome": ref.nome_orgao(processo.orgao_atual),
         "nivel_acesso": processo.nivel_acesso.value,
         "situacao": processo.situacao.value,
         "especie": _mascarar(processo.especie),
@@ -83,7 +90,7 @@ def snapshot_record(
             }
             for i in processo.interessados
         ],
-        "localizacao": unidade_to_avro(processo.localizacao),
+        "localizacao": ref.unidade(processo.orgao_atual, processo.localizacao),
         "em_transito": processo.em_transito,
         "autuado_em": processo.autuado_em,
         "atualizado_em": processo.atualizado_em,
@@ -91,5 +98,5 @@ def snapshot_record(
         "anexado_a": processo.anexado_a,
         "relacionados": list(processo.relacionados),
         "documentos": list(processo.documentos),
-        "historico": [_item_historico(e, referencia) for e in processo.historico],
+        "historico": [_item_historico(e, ref) for e in processo.historico],
     }

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from protocolo.kafka import create_topics
+from protocolo.referencia import carregar_referencia
+from protocolo.referencia_topico import publicar_referencia
 from protocolo.settings import (
     ApiSettings,
     KafkaSettings,
@@ -68,7 +70,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Settings]:
     """Settings with fresh topic names, groups, indices and API port: tests never see each other's data."""
 
-    def make(**overrides: Any) -> Settings:
+    def make(*, carregar_referencia_exemplo: bool = True, **overrides: Any) -> Settings:
         tag = uuid.uuid4().hex[:8]
         api_port = free_port()
         topics = TopicSettings(
@@ -77,6 +79,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
             movimentos=f"t{tag}.movimentos",
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
+            referencia=f"t{tag}.referencia",
         )
         settings = Settings(
             state_dir=tmp_path_factory.mktemp(f"state-{tag}"),
@@ -89,6 +92,8 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
             **overrides,
         )
         create_topics(settings.kafka)
+        if carregar_referencia_exemplo:
+            publicar_referencia(settings.kafka, carregar_referencia().orgaos)
         return settings
 
     return make

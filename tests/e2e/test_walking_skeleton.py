@@ -236,3 +236,33 @@ def test_a_processo_that_becomes_sigiloso_disappears_from_every_public_view(
     eventually(lambda: api.get(f"/api/v1/processos/{nup.formatado}").status_code == 404, what="removal")
     assert api.get("/api/v1/processos", params={"q": palavra}).json()["total"] == 0
     assert api.get(f"/processos/{nup.formatado}").status_code == 404
+
+
+def test_names_come_from_reference_data_loaded_while_the_streams_run(
+    pipeline: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    nup = novo_nup()
+    orgao = f"9{_rng.randint(1000, 9999)}"
+    referencia = {
+        "versao": 1,
+        "orgaos": [
+            {
+                "codigo": orgao,
+                "sigla": "FUNDTESTE",
+                "nome": "Fundação Nacional de Testes",
+                "unidades": [{"codigo": "700", "sigla": "DIPRO", "nome": "Divisão de Protocolo"}],
+            }
+        ],
+    }
+    arquivo = tmp_path / "orgaos.json"
+    arquivo.write_text(json.dumps(referencia), encoding="utf-8")
+    carga = run_cli(pipeline, "referencia", "load", str(arquivo))
+    assert carga.returncode == 0, carga.stderr
+
+    autuacao = evento(nup, 1, "AUTUACAO", orgao=orgao, unidade_origem={"codigo": "700"}, assunto="Convênio")
+    publicado = run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "e.jsonl", [autuacao])))
+    assert publicado.returncode == 0, publicado.stderr
+
+    processo = eventually(lambda: buscar_processo(api, nup), what="the processo of the new órgão")
+    assert processo["orgao_nome"] == "Fundação Nacional de Testes"
+    assert processo["localizacao"] == {"codigo": "700", "sigla": "DIPRO", "nome": "Divisão de Protocolo"}

@@ -26,7 +26,7 @@ from protocolo.errors import CodecError, CorruptMessage, UnknownSchema, Violatio
 from protocolo.fold import fold_processo
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import carregar_referencia
-from protocolo.registros import evento_avro_to_json, evento_to_avro
+from protocolo.registros import evento_avro_to_json, evento_to_avro, orgao_from_avro, orgao_to_avro
 from protocolo.validation import evento_from_json
 from streams.intake import Rejeicao, dead_letter
 from streams.projection import movimento_record, snapshot_record
@@ -86,12 +86,17 @@ def _inscricao() -> dict[str, Any]:
     return {"nup": NUP, "email": "cidada@example.org", "criada_em": T0}
 
 
+def _orgao() -> dict[str, Any]:
+    return orgao_to_avro(carregar_referencia().orgaos[0], agora=T0)
+
+
 AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "evento": _evento,
     "processo": _processo,
     "movimento": _movimento,
     "dead_letter": _dead_letter,
     "inscricao": _inscricao,
+    "orgao": _orgao,
 }
 
 
@@ -457,3 +462,10 @@ def test_schema_files_must_follow_the_naming_rule(tmp_path: Path) -> None:
 def test_an_empty_schema_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no Avro schema"):
         Catalogo(tmp_path)
+
+
+def test_reference_data_round_trips_from_domain_to_avro_and_back(catalogo: Catalogo) -> None:
+    for orgao in carregar_referencia().orgaos:
+        registro = catalogo.decode("orgao", catalogo.encode("orgao", orgao_to_avro(orgao)))
+
+        assert orgao_from_avro(registro) == orgao
