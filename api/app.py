@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["create_app"]
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +17,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_api, routes_portal
+from api import routes_api, routes_gateway, routes_portal
 from api.deps import Recursos
+from api.publicacao import Entregador
 from api.service import InscricaoInvalida
 from protocolo.avro import catalogo_padrao
+from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, PublishError
 from protocolo.kafka import make_producer
 from protocolo.search import make_async_search
@@ -50,12 +53,27 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         es = make_async_search(settings.search)
-        producer = make_producer(settings.kafka, **{"message.timeout.ms": 15000})
-        app.state.recursos = Recursos(settings=settings, es=es, producer=producer, catalogo=catalogo_padrao())
+        # Bounded: a request waits at most this long for the broker before answering 503.
+        prazo_ms = int(settings.api.gateway_timeout_s * 1000)
+        producer = make_producer(settings.kafka, **{"message.timeout.ms": prazo_ms})
+        entregador = Entregador(producer)
+        entregador.iniciar()
+        credenciais = CredenciaisVivas(settings.kafka)
+        # Wait briefly for the credentials; the gateway answers 503 until they are loaded.
+        await asyncio.get_running_loop().run_in_executor(None, lambda: credenciais.iniciar(timeout_s=10))
+        app.state.recursos = Recursos(
+            settings=settings,
+            es=es,
+            producer=producer,
+            catalogo=catalogo_padrao(),
+            entregador=entregador,
+            credenciais=credenciais,
+        )
         try:
             yield
         finally:
-            producer.flush(5)
+            credenciais.parar()
+            entregador.parar()
             await es.close()
 
     app = FastAPI(
@@ -65,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(routes_api.router)
+    app.include_router(routes_gateway.router)
     app.include_router(routes_portal.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -11,7 +11,9 @@ from confluent_kafka import Producer
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
 
+from api.publicacao import Entregador
 from protocolo.avro import Catalogo
+from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.settings import Settings
 
 
@@ -23,6 +25,8 @@ class Recursos:
     es: AsyncElasticsearch
     producer: Producer
     catalogo: Catalogo
+    entregador: Entregador
+    credenciais: CredenciaisVivas
 
 
 def _recursos(request: Request) -> Recursos:

@@ -20,7 +20,7 @@ from protocolo.avro import Catalogo, catalogo_padrao
 from protocolo.errors import PublishError
 from protocolo.kafka import make_producer
 from protocolo.model import Evento
-from protocolo.registros import evento_to_avro
+from protocolo.registros import evento_mensagem
 from protocolo.settings import KafkaSettings
 from protocolo.validation import evento_from_json
 
@@ -45,12 +45,7 @@ class Publisher:
         self.topico = settings.topics.eventos
         self.timeout_s = timeout_s
         self.catalogo = catalogo or catalogo_padrao()
-        # murmur2 is the Java client's and Faust's partitioner: one key, one partition, whoever sends it.
-        extra: dict[str, str | int | float | bool] = {
-            "message.timeout.ms": int(timeout_s * 1000),
-            "partitioner": "murmur2_random",
-        }
-        self._producer = make_producer(settings, **extra)
+        self._producer = make_producer(settings, **{"message.timeout.ms": int(timeout_s * 1000)})
         self.resultados: list[Resultado] = []
 
     def publish(self, evento: Evento | dict[str, Any]) -> Resultado:
@@ -63,12 +58,10 @@ class Publisher:
             resultado.ok = erro is None
             resultado.erro = None if erro is None else str(erro)
 
-        valor = self.catalogo.encode("evento", evento_to_avro(evento))
+        chave, valor = evento_mensagem(self.catalogo, evento)
         while True:
             try:
-                self._producer.produce(
-                    self.topico, key=evento.nup.encode(), value=valor, on_delivery=_entregue
-                )
+                self._producer.produce(self.topico, key=chave, value=valor, on_delivery=_entregue)
                 break
             except BufferError:  # local queue full: let deliveries drain
                 self._producer.poll(0.5)

@@ -23,6 +23,8 @@ def make_producer(settings: KafkaSettings, **extra: str | int | float | bool) ->
         "linger.ms": 5,
         "compression.type": "zstd",
         "message.timeout.ms": 30000,
+        # The Java client's (and Faust's) partitioner: one key lands in one partition, whoever sends it.
+        "partitioner": "murmur2_random",
     }
     config.update(extra)
     return Producer(config)
@@ -60,8 +62,9 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.inscricoes, compactado),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
-    # Reference data is small and read whole by every worker: one partition keeps it in one order.
-    topicos.append(NewTopic(t.referencia, 1, t.replication_factor, config=compactado))
+    # Small tables every reader reads whole: one partition keeps them in one order.
+    for tabela in (t.referencia, t.credenciais):
+        topicos.append(NewTopic(tabela, 1, t.replication_factor, config=compactado))
     return topicos
 
 

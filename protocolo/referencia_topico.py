@@ -7,54 +7,25 @@ from __future__ import annotations
 
 __all__ = ["ReferenciaViva", "ler_referencia", "publicar_referencia", "remover_orgao"]
 
-from collections.abc import Iterable, Sequence
-
-from confluent_kafka import KafkaError
+from collections.abc import Iterable
 
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import PublishError
-from protocolo.kafka import make_producer
 from protocolo.referencia import Orgao, Referencia
 from protocolo.registros import orgao_from_avro, orgao_to_avro
 from protocolo.settings import KafkaSettings
-from protocolo.topico_compactado import TabelaViva, ler_tabela
+from protocolo.topico_compactado import TabelaViva, gravar, ler_tabela
 
 
 def publicar_referencia(settings: KafkaSettings, orgaos: Iterable[Orgao], *, timeout_s: float = 30.0) -> int:
     """Upsert órgãos on the reference topic; returns how many the broker acknowledged."""
     catalogo = catalogo_padrao()
     mensagens = [(o.codigo.encode(), catalogo.encode("orgao", orgao_to_avro(o))) for o in orgaos]
-    return _produzir(settings, mensagens, timeout_s=timeout_s)
+    return gravar(settings, settings.topics.referencia, mensagens, timeout_s=timeout_s)
 
 
 def remover_orgao(settings: KafkaSettings, codigo: str, *, timeout_s: float = 30.0) -> None:
     """Send a tombstone: readers forget the órgão (compaction drops it for good on Kafka)."""
-    _produzir(settings, [(codigo.encode(), None)], timeout_s=timeout_s)
-
-
-def _produzir(
-    settings: KafkaSettings, mensagens: Sequence[tuple[bytes, bytes | None]], *, timeout_s: float
-) -> int:
-    producer = make_producer(settings, **{"message.timeout.ms": int(timeout_s * 1000)})
-    erros: list[str] = []
-    confirmados = 0
-
-    def _entregue(erro: KafkaError | None, _mensagem: object) -> None:
-        nonlocal confirmados
-        if erro is None:
-            confirmados += 1
-        else:
-            erros.append(str(erro))
-
-    for chave, valor in mensagens:
-        producer.produce(settings.topics.referencia, key=chave, value=valor, on_delivery=_entregue)
-    producer.flush(timeout_s)
-    if confirmados != len(mensagens):
-        motivo = erros[0] if erros else "sem resposta do broker"
-        raise PublishError(
-            f"{len(mensagens) - confirmados} de {len(mensagens)} registros não confirmados: {motivo}"
-        )
-    return confirmados
+    gravar(settings, settings.topics.referencia, [(codigo.encode(), None)], timeout_s=timeout_s)
 
 
 def _decodificar(valor: bytes) -> Orgao:

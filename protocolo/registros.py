@@ -6,8 +6,11 @@ An `evento` record is the event's JSON form with a real timestamp, so both share
 from __future__ import annotations
 
 __all__ = [
+    "credencial_from_avro",
+    "credencial_to_avro",
     "dead_letter_record",
     "evento_avro_to_json",
+    "evento_mensagem",
     "evento_to_avro",
     "orgao_from_avro",
     "orgao_to_avro",
@@ -18,6 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from protocolo.avro import Catalogo
+from protocolo.credenciais import Credencial
 from protocolo.errors import Violation
 from protocolo.model import Evento
 from protocolo.referencia import Orgao, UnidadeRef
@@ -28,6 +33,11 @@ from protocolo.validation import unidade_to_json as unidade_to_avro
 def evento_to_avro(evento: Evento) -> dict[str, Any]:
     """An Evento as an `evento` Avro record."""
     return {**evento_to_json(evento), "ocorrido_em": evento.ocorrido_em}
+
+
+def evento_mensagem(catalogo: Catalogo, evento: Evento) -> tuple[bytes, bytes]:
+    """The raw-topic message of an event: key = NUP digits (one processo, one partition), Avro value."""
+    return evento.nup.encode(), catalogo.encode("evento", evento_to_avro(evento))
 
 
 def evento_avro_to_json(registro: dict[str, Any]) -> dict[str, Any]:
@@ -85,3 +95,27 @@ def orgao_from_avro(registro: dict[str, Any]) -> Orgao:
         UnidadeRef(u["codigo"], u["sigla"], u["nome"], u.get("superior")) for u in registro["unidades"]
     )
     return Orgao(registro["codigo"], registro["sigla"], registro["nome"], unidades)
+
+
+def credencial_to_avro(credencial: Credencial) -> dict[str, Any]:
+    """An agency credential as a `credencial` Avro record."""
+    return {
+        "id": credencial.id,
+        "orgao": credencial.orgao,
+        "hash": credencial.hash,
+        "descricao": credencial.descricao,
+        "criada_em": credencial.criada_em,
+        "revogada_em": credencial.revogada_em,
+    }
+
+
+def credencial_from_avro(registro: dict[str, Any]) -> Credencial:
+    """A `credencial` Avro record as a Credencial."""
+    return Credencial(
+        id=registro["id"],
+        orgao=registro["orgao"],
+        hash=registro["hash"],
+        criada_em=registro["criada_em"],
+        descricao=registro.get("descricao"),
+        revogada_em=registro.get("revogada_em"),
+    )

@@ -40,6 +40,7 @@ class TopicSettings(BaseSettings):
     processos: str = "tramitacao.processos"
     inscricoes: str = "inscricoes"
     referencia: str = "referencia.orgaos"
+    credenciais: str = "agencias.credenciais"
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
@@ -128,6 +129,10 @@ class ApiSettings(BaseSettings):
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
     page_size_max: int = 100
+    # HTTP gateway for agencies (POST /api/v1/eventos)
+    gateway_max_eventos: int = Field(default=500, ge=1)
+    gateway_max_bytes: int = Field(default=2_000_000, ge=1024)
+    gateway_timeout_s: float = Field(default=10.0, gt=0)
 
 
 class Settings(BaseSettings):

@@ -8,19 +8,19 @@ shared/LOCAL_STACK.md). A null value (tombstone) removes its key.
 
 from __future__ import annotations
 
-__all__ = ["Decodificador", "TabelaViva", "ler_tabela"]
+__all__ = ["Decodificador", "TabelaViva", "gravar", "ler_tabela"]
 
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from protocolo.errors import CodecError
-from protocolo.kafka import make_consumer
+from protocolo.errors import CodecError, PublishError
+from protocolo.kafka import make_consumer, make_producer
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,36 @@ V = TypeVar("V")
 Decodificador = Callable[[bytes], T]
 
 _OFFSET_INICIO = -2  # confluent_kafka.OFFSET_BEGINNING
+
+
+def gravar(
+    settings: KafkaSettings,
+    topico: str,
+    mensagens: Sequence[tuple[bytes, bytes | None]],
+    *,
+    timeout_s: float = 30.0,
+) -> int:
+    """Produce keyed records (None = tombstone), wait for every ack; PublishError if any fails."""
+    producer = make_producer(settings, **{"message.timeout.ms": int(timeout_s * 1000)})
+    erros: list[str] = []
+    confirmados = 0
+
+    def _entregue(erro: KafkaError | None, _mensagem: object) -> None:
+        nonlocal confirmados
+        if erro is None:
+            confirmados += 1
+        else:
+            erros.append(str(erro))
+
+    for chave, valor in mensagens:
+        producer.produce(topico, key=chave, value=valor, on_delivery=_entregue)
+    producer.flush(timeout_s)
+    if confirmados != len(mensagens):
+        motivo = erros[0] if erros else "sem resposta do broker"
+        raise PublishError(
+            f"{len(mensagens) - confirmados} de {len(mensagens)} registros não confirmados: {motivo}"
+        )
+    return confirmados
 
 
 class _Leitor(Generic[T]):

@@ -80,6 +80,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
             referencia=f"t{tag}.referencia",
+            credenciais=f"t{tag}.credenciais",
         )
         settings = Settings(
             state_dir=tmp_path_factory.mktemp(f"state-{tag}"),

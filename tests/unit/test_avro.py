@@ -22,11 +22,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from protocolo.avro import MAGIC, SCHEMAS_DIR, Catalogo, catalogo_padrao
+from protocolo.credenciais import gerar_credencial
 from protocolo.errors import CodecError, CorruptMessage, UnknownSchema, Violation
 from protocolo.fold import fold_processo
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import carregar_referencia
-from protocolo.registros import evento_avro_to_json, evento_to_avro, orgao_from_avro, orgao_to_avro
+from protocolo.registros import (
+    credencial_from_avro,
+    credencial_to_avro,
+    evento_avro_to_json,
+    evento_to_avro,
+    orgao_from_avro,
+    orgao_to_avro,
+)
 from protocolo.validation import evento_from_json
 from streams.intake import Rejeicao, dead_letter
 from streams.projection import movimento_record, snapshot_record
@@ -90,6 +98,11 @@ def _orgao() -> dict[str, Any]:
     return orgao_to_avro(carregar_referencia().orgaos[0], agora=T0)
 
 
+def _credencial() -> dict[str, Any]:
+    credencial, _ = gerar_credencial(b"segredo", orgao="23000", agora=T0, descricao="SEI do MEC")
+    return credencial_to_avro(credencial.revogar(T0))
+
+
 AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "evento": _evento,
     "processo": _processo,
@@ -97,6 +110,7 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "dead_letter": _dead_letter,
     "inscricao": _inscricao,
     "orgao": _orgao,
+    "credencial": _credencial,
 }
 
 
@@ -469,3 +483,11 @@ def test_reference_data_round_trips_from_domain_to_avro_and_back(catalogo: Catal
         registro = catalogo.decode("orgao", catalogo.encode("orgao", orgao_to_avro(orgao)))
 
         assert orgao_from_avro(registro) == orgao
+
+
+def test_a_credential_round_trips_from_domain_to_avro_and_back(catalogo: Catalogo) -> None:
+    credencial, _ = gerar_credencial(b"segredo", orgao="23000", agora=T0)
+
+    mensagem = catalogo.encode("credencial", credencial_to_avro(credencial))
+
+    assert credencial_from_avro(catalogo.decode("credencial", mensagem)) == credencial

@@ -1,0 +1,63 @@
+"""Agency tokens: shown once, stored as keyed hashes, refused when wrong, malformed or revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from protocolo.credenciais import Credenciais, gerar_credencial, hash_token
+
+SEGREDO = b"segredo do servidor"
+AGORA = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def test_a_new_token_authenticates_as_its_orgao_and_only_its_hash_is_kept() -> None:
+    credencial, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA, descricao="SEI do MEC")
+
+    autenticada = Credenciais([credencial]).autenticar(SEGREDO, token)
+
+    assert autenticada == credencial and autenticada.orgao == "23000"
+    assert token not in repr(credencial) and credencial.hash == hash_token(SEGREDO, token)
+    assert token.startswith(f"pit_{credencial.id}_")
+
+
+def test_two_tokens_never_repeat() -> None:
+    tokens = {gerar_credencial(SEGREDO, orgao="1", agora=AGORA)[1] for _ in range(200)}
+
+    assert len(tokens) == 200
+
+
+def test_a_revoked_token_is_refused() -> None:
+    credencial, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+    revogada = credencial.revogar(AGORA)
+
+    assert Credenciais([revogada]).autenticar(SEGREDO, token) is None
+    assert revogada.revogar(datetime(2030, 1, 1, tzinfo=UTC)).revogada_em == AGORA
+
+
+def test_a_token_with_one_character_changed_is_refused() -> None:
+    credencial, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+    trocado = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    assert Credenciais([credencial]).autenticar(SEGREDO, trocado) is None
+
+
+def test_a_token_checked_with_another_server_secret_is_refused() -> None:
+    credencial, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+
+    assert Credenciais([credencial]).autenticar(b"outro segredo", token) is None
+
+
+def test_a_token_of_an_unknown_credential_is_refused() -> None:
+    _, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+
+    assert Credenciais([]).autenticar(SEGREDO, token) is None
+
+
+@given(st.text(max_size=120))
+def test_arbitrary_text_never_authenticates_nor_raises(texto: str) -> None:
+    credencial, _ = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+
+    assert Credenciais([credencial]).autenticar(SEGREDO, texto) is None
