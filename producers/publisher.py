@@ -17,10 +17,11 @@ from typing import Any
 from confluent_kafka import KafkaError, Message
 
 from protocolo.avro import Catalogo, catalogo_padrao
-from protocolo.errors import PublishError
+from protocolo.documentos import so_digitos
+from protocolo.errors import CodecError, PublishError
 from protocolo.kafka import make_producer
 from protocolo.model import Evento
-from protocolo.registros import evento_mensagem
+from protocolo.registros import evento_json_to_avro, evento_mensagem
 from protocolo.settings import KafkaSettings
 from protocolo.validation import evento_from_json
 
@@ -53,12 +54,15 @@ class Publisher:
         if not isinstance(evento, Evento):
             evento = evento_from_json(evento)
         resultado = Resultado(evento.chave_identidade)
+        chave, valor = evento_mensagem(self.catalogo, evento)
+        self._enviar(chave, valor, resultado)
+        return resultado
 
+    def _enviar(self, chave: bytes, valor: bytes, resultado: Resultado) -> None:
         def _entregue(erro: KafkaError | None, _mensagem: Message) -> None:
             resultado.ok = erro is None
             resultado.erro = None if erro is None else str(erro)
 
-        chave, valor = evento_mensagem(self.catalogo, evento)
         while True:
             try:
                 self._producer.produce(self.topico, key=chave, value=valor, on_delivery=_entregue)
@@ -67,6 +71,19 @@ class Publisher:
                 self._producer.poll(0.5)
         self._producer.poll(0)
         self.resultados.append(resultado)
+
+    def publish_sem_validar(self, dados: dict[str, Any]) -> Resultado:
+        """Send an agency's JSON as it is, for simulations and tests of the streams' own validation.
+
+        Raises CodecError (nothing sent) when the Avro wire format cannot carry the event at all.
+        """
+        try:
+            registro = evento_json_to_avro(dados)
+            valor = self.catalogo.encode("evento", registro)
+        except (ValueError, TypeError, AttributeError) as exc:  # what fastavro raises on a bad shape
+            raise CodecError(f"evento não representável em Avro: {exc}") from exc
+        resultado = Resultado(f"{dados.get('orgao')}:{dados.get('id')}")
+        self._enviar(so_digitos(str(dados.get("nup") or "")).encode(), valor, resultado)
         return resultado
 
     def flush(self) -> None:

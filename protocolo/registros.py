@@ -10,6 +10,7 @@ __all__ = [
     "credencial_to_avro",
     "dead_letter_record",
     "evento_avro_to_json",
+    "evento_json_to_avro",
     "evento_mensagem",
     "evento_to_avro",
     "orgao_from_avro",
@@ -38,6 +39,16 @@ def evento_to_avro(evento: Evento) -> dict[str, Any]:
 def evento_mensagem(catalogo: Catalogo, evento: Evento) -> tuple[bytes, bytes]:
     """The raw-topic message of an event: key = NUP digits (one processo, one partition), Avro value."""
     return evento.nup.encode(), catalogo.encode("evento", evento_to_avro(evento))
+
+
+def evento_json_to_avro(dados: dict[str, Any]) -> dict[str, Any]:
+    """An agency's JSON as an `evento` record without judging it (the streams will): ValueError when the
+    wire format cannot carry it at all (no timestamp with a zone, a field of the wrong shape)."""
+    ocorrido = dados.get("ocorrido_em")
+    quando = datetime.fromisoformat(ocorrido.replace("Z", "+00:00")) if isinstance(ocorrido, str) else None
+    if quando is None or quando.tzinfo is None:
+        raise ValueError("ocorrido_em sem data e fuso horário não cabe no formato Avro do evento")
+    return {**{campo: dados.get(campo) for campo in CAMPOS}, "ocorrido_em": quando}
 
 
 def evento_avro_to_json(registro: dict[str, Any]) -> dict[str, Any]:

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 __all__ = ["app"]
 
-from protocolo.cli import agencias, nup, publish, referencia, stack  # noqa: F401  (registers the commands)
+from protocolo.cli import agencias, nup, publish, referencia, simulate, stack  # noqa: F401  (registers the commands)
 from protocolo.cli._base import app

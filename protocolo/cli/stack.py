@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from protocolo.cli._base import app, console, erros
-from protocolo.errors import StackError
+from protocolo.errors import ProtocoloError, StackError
 from protocolo.logs import configure_logging
 from protocolo.settings import Settings
 
@@ -54,13 +54,8 @@ def up(
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
     console.print("Ctrl-C para parar.\n")
     if simulate:
-        from producers.feed import alimentar
-
         threading.Thread(
-            target=alimentar,
-            args=(settings, parar),
-            kwargs={"taxa": taxa, "carga_inicial": carga_inicial, "avisar": console.print},
-            daemon=True,
+            target=_simular, args=(settings, parar, taxa, carga_inicial), name="simulacao", daemon=True
         ).start()
     status = 0
     while not parar.wait(1.0):
@@ -75,3 +70,31 @@ def up(
     console.print("parando…")
     stack.parar()
     raise typer.Exit(status)
+
+
+def _simular(settings: Settings, parar: threading.Event, taxa: float, carga_inicial: int) -> None:
+    """Feed the stack: a first load at once, then `taxa` events per second until it stops."""
+    from producers.feed import Contagem, enviar_simulacao
+    from producers.simulation import SimulationConfig, Simulator
+    from protocolo.referencia import carregar_referencia
+
+    def _avisar(contagem: Contagem) -> None:
+        if contagem.total == carga_inicial:
+            console.print(
+                f"[dim]•[/] simulação: carga inicial de {contagem.total} eventos enviada "
+                f"({contagem.invalidos} inválidos de propósito, para a fila de rejeitados); "
+                f"seguindo com {taxa:g} eventos/s"
+            )
+
+    simulador = Simulator(SimulationConfig(seed=42), carregar_referencia())
+    try:
+        enviar_simulacao(
+            settings,
+            simulador.eventos(),
+            parar=parar,
+            taxa=taxa,
+            carga_inicial=carga_inicial,
+            ao_avancar=_avisar,
+        )
+    except ProtocoloError as exc:
+        erros.print(f"[red]simulação interrompida:[/] {exc}")

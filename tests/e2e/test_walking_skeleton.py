@@ -6,7 +6,6 @@ import json
 import random
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -21,7 +20,6 @@ from protocolo.documentos import gerar_cpf
 from protocolo.kafka import make_consumer, make_producer
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import Settings
-from protocolo.stack import SERVICOS, LocalStack
 from tests.conftest import eventually, kcat_env, run_cli
 
 pytestmark = pytest.mark.slow
@@ -55,25 +53,6 @@ def write_jsonl(path: Path, linhas: list[dict[str, Any] | str]) -> Path:
         "\n".join(x if isinstance(x, str) else json.dumps(x) for x in linhas) + "\n", encoding="utf-8"
     )
     return path
-
-
-@pytest.fixture(scope="module")
-def pipeline(settings_factory: Callable[..., Settings]) -> Iterator[Settings]:
-    """streams, indexer, notifier and API as real processes, for this module's tests."""
-    settings = settings_factory()
-    stack = LocalStack(settings, servicos=SERVICOS)
-    stack.iniciar_servicos()
-    yield settings
-    stack.parar()
-    for processo_log in (settings.state_dir / "logs").glob("*.log"):
-        texto = processo_log.read_text(errors="replace")
-        assert "Traceback" not in texto, f"{processo_log.name} logged a crash:\n{texto[-3000:]}"
-
-
-@pytest.fixture
-def api(pipeline: Settings) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://127.0.0.1:{pipeline.api.port}", timeout=10) as client:
-        yield client
 
 
 def buscar_processo(api: httpx.Client, nup: Nup) -> dict[str, Any] | None:
