@@ -35,7 +35,8 @@ class Oracle:
         return {nup: p for nup, p in self.processos().items() if p.nivel_acesso in aceitos}
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-serialisable summary: the expected state per NUP and the counts."""
+        """A JSON-serialisable summary: the expected state per NUP, the identities of the movimentos a
+        public index shows (every event of each processo public in the end), and the counts."""
         processos = {
             nup: {
                 "versao": p.versao,
@@ -48,6 +49,8 @@ class Oracle:
             }
             for nup, p in self.processos().items()
         }
+        publicos = self.publicos()
+        movimentos = sorted(e.chave_identidade for nup in publicos for e in self.eventos_validos[nup])
         validos = sum(len(eventos) for eventos in self.eventos_validos.values())
         totais = {
             "processos": len(processos),
@@ -57,4 +60,4 @@ class Oracle:
             "fora_de_ordem": self.fora_de_ordem,
             "emitidos": validos + len(self.invalidos) + self.duplicados,
         }
-        return {"processos": processos, "totais": totais}
+        return {"processos": processos, "movimentos_publicos": movimentos, "totais": totais}

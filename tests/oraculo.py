@@ -65,3 +65,18 @@ def cartas_mortas(settings: Settings, *, espera_s: float = 3.0) -> list[dict[str
     finally:
         consumer.close()
     return cartas
+
+
+def diferencas_movimentos(settings: Settings, oraculo: dict[str, Any]) -> list[str]:
+    """Movimentos missing from, or extra in, the public movimentos index."""
+    es = make_search(settings.search)
+    try:
+        es.indices.refresh(index=settings.search.alias("movimentos"))
+        resposta = es.search(index=settings.search.alias("movimentos"), size=10_000, source=False)
+    finally:
+        es.close()
+    indexados = {h["_id"] for h in resposta["hits"]["hits"]}
+    esperados = set(oraculo["movimentos_publicos"])
+    return [f"{m}: falta" for m in sorted(esperados - indexados)] + [
+        f"{m}: sobra" for m in sorted(indexados - esperados)
+    ]

@@ -11,7 +11,7 @@ import pytest
 
 from protocolo.settings import Settings
 from tests.conftest import run_cli
-from tests.oraculo import cartas_mortas, diferencas
+from tests.oraculo import cartas_mortas, diferencas, diferencas_movimentos
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +36,9 @@ def test_simulated_traffic_with_resends_disorder_and_invalid_events_matches_the_
     while (restantes := diferencas(pipeline, esperado)) and time.monotonic() < limite:
         time.sleep(2)
     assert restantes == [], f"{len(restantes)} differences, first ones: {restantes[:10]}"
+    while (movimentos := diferencas_movimentos(pipeline, esperado)) and time.monotonic() < limite:
+        time.sleep(2)
+    assert movimentos == [], f"{len(movimentos)} movimentos differ, first ones: {movimentos[:10]}"
     cartas = cartas_mortas(pipeline)
     assert len(cartas) == int(enviados[2]) > 0
     assert {c["codigo"] for c in cartas} == {"EVENTO_INVALIDO"}
