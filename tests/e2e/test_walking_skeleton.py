@@ -245,3 +245,24 @@ def test_names_come_from_reference_data_loaded_while_the_streams_run(
     processo = eventually(lambda: buscar_processo(api, nup), what="the processo of the new órgão")
     assert processo["orgao_nome"] == "Fundação Nacional de Testes"
     assert processo["localizacao"] == {"codigo": "700", "sigla": "DIPRO", "nome": "Divisão de Protocolo"}
+
+
+def test_an_agency_switches_by_publishing_its_protocolo_integrado_xml_and_csv_files(
+    pipeline: Settings, api: httpx.Client
+) -> None:
+    exemplos = Path(__file__).parents[2] / "examples"
+
+    xml = run_cli(pipeline, "publish", str(exemplos / "protocolo_integrado.xml"), "--orgao", "26000")
+    csv = run_cli(pipeline, "publish", str(exemplos / "eventos.csv"))
+
+    assert xml.returncode == 0, xml.stderr
+    assert "lidos: 17, enviados: 17, rejeitados: 0" in xml.stdout
+    assert csv.returncode == 0, csv.stderr
+    processo = eventually(
+        lambda: (p := api.get("/api/v1/processos/23123.004567/2023-69")).status_code == 200 and p.json(),
+        what="a processo of the XML file",
+    )
+    assert len(processo["historico"]) == 5  # its Documento has five ItemHistorico
+    assert all(m["orgao"] == "26000" for m in processo["historico"])
+    sem_orgao = run_cli(pipeline, "publish", str(exemplos / "protocolo_integrado.xml"))
+    assert sem_orgao.returncode == 2 and "não informa o órgão" in sem_orgao.stderr
