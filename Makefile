@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy protocolo producers streams indexer api notifier
+	$(VENV)/bin/mypy protocolo producers streams indexer api notifier bench
 
 test: $(STAMP) apt lint typecheck
 	$(PY) -m pytest -q
