@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
             credenciais.parar()
             entregador.parar()
             await es.close()
+            del app.state.recursos  # drops the producer, so librdkafka stops reconnecting
 
     app = FastAPI(
         title="Protocolo — consulta pública de processos",

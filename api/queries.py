@@ -1,48 +1,24 @@
-"""Elasticsearch queries for the Consulta Simples. Pure.
+"""The search request bodies the API sends, for whoever needs to send the same ones (the benchmark). Pure.
 
-User text is always a value inside a match query, never query syntax.
+The logic lives in api/busca/; this module is its stable face. User text is always a value inside a
+match query, never query syntax.
 """
 
 from __future__ import annotations
 
-__all__ = ["consulta_simples"]
+__all__ = ["BuscaParams", "consulta_simples", "corpo_busca", "validar_busca"]
 
 from typing import Any
 
-from protocolo.errors import InvalidNup
-from protocolo.nup import parse_nup
-
-CAMPOS_TEXTO = [
-    "assunto^3",
-    "assunto.folded^3",
-    "interessados.nome^2",
-    "interessados.nome.folded^2",
-    "especie",
-    "especie.folded",
-    "orgao_nome",
-    "orgao_nome.folded",
-    "orgao_atual_nome",
-    "unidades_texto",
-    "localizacao.nome",
-]
-
-PUBLICO = {"term": {"publico": True}}
+from api.busca.consulta import montar_busca, query_processos
+from api.busca.params import BuscaParams, validar_busca
 
 
-def consulta_simples(q: str | None) -> dict[str, Any]:
-    """A query for the free-text box: a NUP in any format finds that processo; other text must all match."""
-    texto = (q or "").strip()
-    if not texto:
-        return {"bool": {"filter": [PUBLICO]}}
-    try:
-        nup = parse_nup(texto)
-    except InvalidNup:
-        nup = None
-    if nup is not None:
-        return {"bool": {"filter": [PUBLICO, {"term": {"nup": nup.digitos}}]}}
-    return {
-        "bool": {
-            "filter": [PUBLICO],
-            "must": [{"multi_match": {"query": texto, "fields": CAMPOS_TEXTO, "operator": "and"}}],
-        }
-    }
+def consulta_simples(q: str | None, *, segredo: bytes) -> dict[str, Any]:
+    """The query of the free-text box alone; `segredo` hashes a CPF/CNPJ typed in it."""
+    return query_processos(BuscaParams(q=q), segredo=segredo)
+
+
+def corpo_busca(params: BuscaParams, *, segredo: bytes) -> dict[str, Any]:
+    """The whole body GET /api/v1/processos sends for `params` (query, sort, page, facets, highlight)."""
+    return montar_busca(params, segredo=segredo).corpo

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 __all__ = ["router"]
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
+from api.busca.estatisticas import estatisticas_csv, validar_estatisticas
+from api.busca.params import CAMPOS_DATA, FORMATOS_DATA, ORDENS, ConsultaInvalida, validar_busca
 from api.deps import RecursosDep
-from api.schemas import BuscaResultado, InscricaoAceita, InscricaoCreate, ProcessoPublic
-from api.service import buscar, inscrever, ler_processo
+from api.schemas import (
+    BuscaResultado,
+    EstatisticasPublic,
+    InscricaoAceita,
+    InscricaoCreate,
+    ProcessoPublic,
+)
+from api.service import buscar, inscrever, ler_estatisticas, ler_processo
+from protocolo.fold import Situacao
+from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
 
 router = APIRouter(prefix="/api/v1", tags=["consulta"])
@@ -19,17 +30,249 @@ NAO_ENCONTRADO = "Processo não encontrado. Confira o número ou tente a busca p
 MENSAGEM_INSCRICAO = "Inscrição registrada. Você receberá um e-mail a cada nova movimentação deste processo."
 
 
-@router.get("/processos", response_model=BuscaResultado, summary="Consulta processos")
+_ERRO_422: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Parâmetro inválido; `detail` diz qual e por quê, em português",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"detail": {"type": "string"}}},
+                "example": {"detail": "desde: data inválida; " + FORMATOS_DATA},
+            }
+        },
+    }
+}
+
+
+def _opcoes(valores: Iterable[str]) -> dict[str, Any]:
+    """The accepted values, for the OpenAPI document (the handler accepts any case)."""
+    return {"enum": [str(v) for v in valores]}
+
+
+_DATA = f"Aceita {FORMATOS_DATA.removeprefix('use ')}; horário de Brasília"
+
+
+@router.get(
+    "/processos",
+    response_model=BuscaResultado,
+    summary="Consulta processos (Consulta Simples e Avançada)",
+    responses=_ERRO_422,
+)
 async def read_processos(
     recursos: RecursosDep,
     q: Annotated[
-        str | None, Query(max_length=500, description="Texto livre ou NUP em qualquer formato")
+        str | None,
+        Query(
+            max_length=500,
+            description=(
+                "Consulta Simples. Todas as palavras precisam aparecer (acentos, maiúsculas e pequenos erros "
+                'de digitação não importam); `OU` entre termos aceita qualquer um deles; "entre aspas" busca '
+                "a frase exata; uma data parcial (2011, 01/2011, 05/01/2011) encontra processos movimentados "
+                "no período ou que a citam; um NUP em qualquer formato encontra o processo; um CPF ou CNPJ "
+                "busca pelo interessado (nunca como texto)."
+            ),
+            examples=["aposentadoria OU pensão 2021"],
+        ),
     ] = None,
-    tamanho: Annotated[int, Query(ge=1, le=100)] = 20,
-    inicio: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    nup: Annotated[
+        str | None,
+        Query(max_length=40, description="NUP em qualquer formato aceito", examples=["23037.001462/2021-65"]),
+    ] = None,
+    interessado: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="Nome do interessado (todas as palavras)", examples=["Maria Souza"]
+        ),
+    ] = None,
+    documento: Annotated[
+        str | None,
+        Query(
+            max_length=30,
+            description="CPF ou CNPJ do interessado, com ou sem pontuação; nunca é devolvido na resposta",
+            examples=["529.982.247-25"],
+        ),
+    ] = None,
+    orgao: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Código do órgão que autuou o processo ou onde ele está agora",
+            examples=["26000"],
+        ),
+    ] = None,
+    assunto: Annotated[
+        str | None,
+        Query(max_length=200, description="Palavras do assunto (todas)", examples=["licitação"]),
+    ] = None,
+    tipo: Annotated[
+        str | None,
+        Query(
+            description="PROCESSO ou DOCUMENTO",
+            examples=["PROCESSO"],
+            json_schema_extra=_opcoes(TipoProtocolo),
+        ),
+    ] = None,
+    situacao: Annotated[
+        str | None,
+        Query(
+            description="EM_TRAMITACAO, CONCLUIDO, ARQUIVADO, SOBRESTADO ou ANEXADO",
+            examples=["EM_TRAMITACAO"],
+            json_schema_extra=_opcoes(Situacao),
+        ),
+    ] = None,
+    ano: Annotated[
+        int | None, Query(ge=1900, le=2100, description="Ano de autuação", examples=[2021])
+    ] = None,
+    desde: Annotated[
+        str | None, Query(max_length=10, description=f"Início do período. {_DATA}", examples=["01/01/2021"])
+    ] = None,
+    ate: Annotated[
+        str | None,
+        Query(max_length=10, description=f"Fim do período (inclusive). {_DATA}", examples=["2021-12-31"]),
+    ] = None,
+    campo_data: Annotated[
+        str | None,
+        Query(
+            description=(
+                "A que data `desde`/`ate` se aplicam: movimentacao (qualquer movimento no período, padrão), "
+                "autuacao ou atualizacao (último movimento)"
+            ),
+            examples=["autuacao"],
+            json_schema_extra=_opcoes(CAMPOS_DATA),
+        ),
+    ] = None,
+    ordem: Annotated[
+        str | None,
+        Query(
+            description=(
+                "relevancia (padrão; sem texto, igual a recentes), recentes (último movimento mais novo "
+                "primeiro) ou antigos"
+            ),
+            examples=["recentes"],
+            json_schema_extra=_opcoes(ORDENS),
+        ),
+    ] = None,
+    tamanho: Annotated[int, Query(ge=1, le=100, description="Resultados por página", examples=[20])] = 20,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=600,
+            description="`proximo_cursor` da página anterior, com os mesmos demais parâmetros",
+            examples=["eyJuIjoyMCwi..."],
+        ),
+    ] = None,
+    inicio: Annotated[
+        int,
+        Query(ge=0, le=10_000, description="Posição do primeiro resultado (prefira `cursor`)", examples=[0]),
+    ] = 0,
+    facetas: Annotated[
+        bool,
+        Query(
+            description="false: não calcula as facetas (mais rápido para percorrer páginas com o cursor)",
+            examples=[True],
+        ),
+    ] = True,
 ) -> BuscaResultado:
-    """Consulta Simples: every word must match (accents and case ignored), or a NUP finds its processo."""
-    return await buscar(recursos, q, tamanho=tamanho, inicio=inicio)
+    """Consulta Simples (`q`) and Consulta Avançada (the filters), public processos only.
+
+    Facets count the results of this query; highlights are HTML-escaped except <mark>.
+    """
+    try:
+        params = validar_busca(
+            q=q,
+            nup=nup,
+            interessado=interessado,
+            documento=documento,
+            orgao=orgao,
+            assunto=assunto,
+            tipo=tipo,
+            situacao=situacao,
+            ano=ano,
+            desde=desde,
+            ate=ate,
+            campo_data=campo_data,
+            ordem=ordem,
+            tamanho=tamanho,
+            inicio=inicio,
+            cursor=cursor,
+            facetas=facetas,
+        )
+        return await buscar(recursos, params=params)
+    except ConsultaInvalida as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+_CSV = "text/csv"
+
+
+def _quer_csv(formato: str | None, accept: str) -> bool:
+    if formato is not None:
+        formato = formato.strip().lower()
+        if formato not in ("json", "csv"):
+            raise ConsultaInvalida("formato: use json ou csv")
+        return formato == "csv"
+    tipos = [t.split(";")[0].strip().lower() for t in accept.split(",")]
+    return _CSV in tipos and (
+        "application/json" not in tipos or tipos.index(_CSV) < tipos.index("application/json")
+    )
+
+
+@router.get(
+    "/estatisticas",
+    response_model=EstatisticasPublic,
+    summary="Estatísticas gerenciais (JSON ou CSV)",
+    tags=["estatísticas"],
+    responses={
+        200: {
+            "description": "JSON, ou CSV com `formato=csv` ou `Accept: text/csv` (UTF-8, separado por ';')",
+            "content": {
+                _CSV: {"schema": {"type": "string"}, "example": "Dimensão;Código;Descrição;Quantidade\r\n"}
+            },
+        },
+        **_ERRO_422,
+    },
+)
+async def read_estatisticas(
+    request: Request,
+    recursos: RecursosDep,
+    desde: Annotated[
+        str | None, Query(max_length=10, description=f"Início do período. {_DATA}", examples=["01/01/2024"])
+    ] = None,
+    ate: Annotated[
+        str | None,
+        Query(max_length=10, description=f"Fim do período (inclusive). {_DATA}", examples=["2024-12-31"]),
+    ] = None,
+    orgao: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Código do órgão: movimentos que registrou; processos que autuou ou que estão nele",
+            examples=["26000"],
+        ),
+    ] = None,
+    formato: Annotated[
+        str | None,
+        Query(
+            description="json (padrão) ou csv; sem ele, vale o cabeçalho Accept",
+            examples=["csv"],
+            json_schema_extra=_opcoes(("json", "csv")),
+        ),
+    ] = None,
+) -> Response | EstatisticasPublic:
+    """Movimentos by órgão, operação and month; public processos by situação."""
+    try:
+        params = validar_estatisticas(desde=desde, ate=ate, orgao=orgao)
+        csv_pedido = _quer_csv(formato, request.headers.get("accept", ""))
+    except ConsultaInvalida as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    estatisticas = await ler_estatisticas(recursos, params)
+    if not csv_pedido:
+        return estatisticas
+    return Response(
+        # The BOM lets spreadsheets in pt-BR read the accents as UTF-8.
+        content="\ufeff" + estatisticas_csv(estatisticas),
+        media_type=f"{_CSV}; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="estatisticas-protocolo.csv"'},
+    )
 
 
 @router.get("/processos/{nup:path}", response_model=ProcessoPublic, summary="Um processo e seu histórico")

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["BuscaResultado", "InscricaoAceita", "InscricaoCreate", "ProcessoPublic", "ProcessoResumo"]
+__all__ = [
+    "BuscaResultado",
+    "Contagem",
+    "EstatisticasPublic",
+    "FacetaValor",
+    "Facetas",
+    "InscricaoAceita",
+    "InscricaoCreate",
+    "ProcessoPublic",
+    "ProcessoResultado",
+    "ProcessoResumo",
+]
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -69,11 +80,81 @@ class ProcessoPublic(ProcessoResumo):
     historico: list[MovimentoPublic] = Field(default_factory=list)
 
 
+class ProcessoResultado(ProcessoResumo):
+    """A processo in a result list, with the passages that matched."""
+
+    destaques: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Trechos onde a consulta foi encontrada, por campo (assunto, interessados, especie, orgao_nome, "
+            "orgao_atual_nome, unidades, localizacao, observacoes). HTML seguro: todo o texto vem escapado "
+            "e só as marcações <mark>…</mark> são HTML."
+        ),
+        examples=[{"assunto": ["Pedido de <mark>aposentadoria</mark> por invalidez"]}],
+    )
+
+
+class FacetaValor(BaseModel):
+    """One value of a facet and how many results have it."""
+
+    valor: str = Field(description="O valor, como usado no filtro correspondente", examples=["26000"])
+    rotulo: str | None = Field(
+        default=None, description="Como mostrar o valor", examples=["Ministério da Saúde"]
+    )
+    quantidade: int = Field(examples=[12])
+
+
+class Facetas(BaseModel):
+    """Counts of the current results (every filter applied) by órgão, situação, year and tipo."""
+
+    orgao: list[FacetaValor] = Field(
+        default_factory=list, description="Por órgão que autuou ou onde o processo está (filtro `orgao`)"
+    )
+    situacao: list[FacetaValor] = Field(default_factory=list, description="Por situação (filtro `situacao`)")
+    ano: list[FacetaValor] = Field(
+        default_factory=list, description="Por ano de autuação, do mais recente (filtro `ano`)"
+    )
+    tipo: list[FacetaValor] = Field(default_factory=list, description="Processo ou documento (filtro `tipo`)")
+
+
 class BuscaResultado(BaseModel):
     """One page of search results."""
 
-    total: int
-    items: list[ProcessoResumo]
+    total: int = Field(description="Quantos processos atendem à consulta", examples=[42])
+    items: list[ProcessoResultado]
+    facetas: Facetas = Field(default_factory=Facetas)
+    proximo_cursor: str | None = Field(
+        default=None,
+        description="Passe em `cursor`, com os mesmos parâmetros, para a página seguinte; ausente na última",
+    )
+    avisos: list[str] = Field(
+        default_factory=list,
+        description="Partes da consulta que não puderam ser usadas como digitadas (um NUP inválido, p. ex.)",
+    )
+
+
+class Contagem(BaseModel):
+    """How many movimentos or processos share one value."""
+
+    codigo: str = Field(examples=["ENVIO"])
+    descricao: str | None = Field(default=None, examples=["Envio"])
+    quantidade: int = Field(examples=[120])
+
+
+class EstatisticasPublic(BaseModel):
+    """Gerencial counts: movimentos by órgão, operação and month; public processos by situação."""
+
+    desde: date | None = Field(default=None, description="Início do período (inclusive)")
+    ate: date | None = Field(default=None, description="Fim do período (inclusive)")
+    orgao: str | None = Field(default=None, description="Órgão filtrado")
+    total_movimentos: int
+    total_processos: int
+    por_orgao: list[Contagem] = Field(description="Movimentos por órgão que os registrou")
+    por_operacao: list[Contagem] = Field(description="Movimentos por operação")
+    por_mes: list[Contagem] = Field(description="Movimentos por mês (horário de Brasília), código AAAA-MM")
+    por_situacao: list[Contagem] = Field(
+        description="Processos públicos por situação atual (com movimento no período, quando filtrado)"
+    )
 
 
 class InscricaoCreate(BaseModel):

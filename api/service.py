@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InscricaoInvalida", "buscar", "inscrever", "ler_processo"]
+__all__ = ["InscricaoInvalida", "buscar", "inscrever", "ler_estatisticas", "ler_processo"]
 
 import asyncio
 import hashlib
@@ -13,9 +13,12 @@ from typing import Any
 
 from elasticsearch import NotFoundError
 
+from api.busca import estatisticas
+from api.busca.consulta import montar_busca
+from api.busca.params import BuscaParams
+from api.busca.resposta import ler_resposta
 from api.deps import Recursos
-from api.queries import consulta_simples
-from api.schemas import BuscaResultado, ProcessoPublic, ProcessoResumo
+from api.schemas import BuscaResultado, EstatisticasPublic, ProcessoPublic
 from protocolo.errors import ProtocoloError, PublishError
 from protocolo.nup import parse_nup
 
@@ -26,22 +29,33 @@ class InscricaoInvalida(ProtocoloError, ValueError):
     """A subscription request with an unusable e-mail address."""
 
 
-async def buscar(recursos: Recursos, q: str | None, *, tamanho: int = 20, inicio: int = 0) -> BuscaResultado:
-    """Consulta Simples: newest movement first."""
-    resposta = await recursos.es.search(
-        index=recursos.settings.search.alias("processos"),
-        query=consulta_simples(q),
-        size=tamanho,
-        from_=inicio,
-        sort=["_score", {"atualizado_em": "desc"}, {"nup": "asc"}],
-        source_excludes=["historico", "interessados.documento_hash"],
-        track_total_hits=True,
+async def buscar(
+    recursos: Recursos,
+    q: str | None = None,
+    *,
+    tamanho: int = 20,
+    inicio: int = 0,
+    params: BuscaParams | None = None,
+) -> BuscaResultado:
+    """Search public processos: `params` (validated) when given, else the Consulta Simples `q`.
+
+    Raises ConsultaInvalida for a cursor that does not belong to the query; with `q` alone it never does.
+    """
+    params = params or BuscaParams(q=q, tamanho=tamanho, inicio=inicio)
+    segredo = recursos.settings.secret_key.get_secret_value().encode()
+    plano = montar_busca(params, segredo=segredo)
+    resposta = await recursos.es.search(index=recursos.settings.search.alias("processos"), body=plano.corpo)
+    return ler_resposta(resposta.body, plano, params, segredo=segredo)
+
+
+async def ler_estatisticas(recursos: Recursos, params: estatisticas.EstatisticasParams) -> EstatisticasPublic:
+    """Gerencial counts of movimentos and public processos."""
+    search = recursos.settings.search
+    movimentos, processos = await asyncio.gather(
+        recursos.es.search(index=search.alias("movimentos"), body=estatisticas.corpo_movimentos(params)),
+        recursos.es.search(index=search.alias("processos"), body=estatisticas.corpo_processos(params)),
     )
-    hits = resposta["hits"]
-    return BuscaResultado(
-        total=hits["total"]["value"],
-        items=[ProcessoResumo.model_validate(h["_source"]) for h in hits["hits"]],
-    )
+    return estatisticas.ler_estatisticas(movimentos.body, processos.body, params)
 
 
 async def ler_processo(recursos: Recursos, nup_digitos: str) -> ProcessoPublic | None:

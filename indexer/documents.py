@@ -14,8 +14,11 @@ __all__ = ["Acao", "acoes_do_lote", "documento_movimento", "documento_processo"]
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from protocolo.nup import parse_nup
+
+_BRASILIA = ZoneInfo("America/Sao_Paulo")
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,21 @@ def documento_processo(snapshot: dict[str, Any]) -> dict[str, Any]:
             for t in _unidade_texto(item[u])
         }
     )
+    autuado_em = snapshot.get("autuado_em")
     documento = {
         **snapshot,
         "nup_formatado": _formatado(snapshot["nup"]),
-        "autuado_em": _iso(snapshot["autuado_em"]),
+        "autuado_em": _iso(autuado_em),
         "atualizado_em": _iso(snapshot["atualizado_em"]),
         "historico": historico,
         "unidades_texto": unidades,
-        "ano": snapshot["autuado_em"].year if snapshot.get("autuado_em") else None,
+        # The year citizens see: Avro gives UTC, and 31/12 at 22:00 in Brasília is already January in UTC.
+        "ano": autuado_em.astimezone(_BRASILIA).year if autuado_em else None,
+        # The `orgao` filter and facet: the órgão that autuou or the one that has it now.
+        "orgaos": sorted({o for o in (snapshot.get("orgao"), snapshot.get("orgao_atual")) if o}),
+        # Every movement's instant, for "moved in this period" (partial dates, desde/ate).
+        "movimentado_em": sorted({item["ocorrido_em"] for item in historico}),
+        "observacoes": [item["observacao"] for item in historico if item.get("observacao")],
     }
     return documento
 

@@ -12,7 +12,10 @@ __all__ = ["INDICES", "VERSAO_MAPEAMENTO", "definicao"]
 
 from typing import Any
 
-VERSAO_MAPEAMENTO = 1
+# 2: orgaos, movimentado_em and observacoes on processos (search filters, partial dates, free text).
+# A new version is a new index: reindex into it and swap the alias (garantir_indices creates it only
+# where the alias does not exist yet).
+VERSAO_MAPEAMENTO = 2
 
 _ANALISE: dict[str, Any] = {
     "analyzer": {
@@ -48,6 +51,7 @@ _PROCESSOS: dict[str, Any] = {
         "orgao_nome": _TEXTO_KW,
         "orgao_atual": _KW,
         "orgao_atual_nome": _TEXTO_KW,
+        "orgaos": _KW,
         "nivel_acesso": _KW,
         "situacao": _KW,
         "especie": _TEXTO_KW,
@@ -59,12 +63,14 @@ _PROCESSOS: dict[str, Any] = {
         "em_transito": {"type": "boolean"},
         "autuado_em": _DATA,
         "atualizado_em": _DATA,
+        "movimentado_em": _DATA,
         "ano": {"type": "integer"},
         "ultima_operacao": _KW,
         "anexado_a": _KW,
         "relacionados": _KW,
         "documentos": _KW,
         "unidades_texto": _TEXTO,
+        "observacoes": _TEXTO,
         "historico": {"type": "object", "enabled": False},
     },
 }
