@@ -86,15 +86,10 @@ async def inscrever(recursos: Recursos, nup_texto: str, email: str) -> None:
     registro = {"nup": nup, "email": email.lower(), "criada_em": datetime.now(UTC)}
     valor = recursos.catalogo.encode("inscricao", registro)
     chave = chave_inscricao(settings.secret_key.get_secret_value().encode(), nup, email)
-    loop = asyncio.get_running_loop()
-    confirmado: asyncio.Future[None] = loop.create_future()
-
-    def _entregue(erro: Any, _mensagem: Any) -> None:
-        if erro is None:
-            loop.call_soon_threadsafe(confirmado.set_result, None)
-        else:
-            loop.call_soon_threadsafe(confirmado.set_exception, PublishError(str(erro)))
-
-    recursos.producer.produce(settings.kafka.topics.inscricoes, key=chave, value=valor, on_delivery=_entregue)
-    await loop.run_in_executor(None, recursos.producer.flush, 30.0)
-    await asyncio.wait_for(confirmado, timeout=30)
+    (erro,) = await recursos.entregador.entregar(
+        settings.kafka.topics.inscricoes,
+        [(chave.encode(), valor)],
+        timeout_s=settings.api.gateway_timeout_s,
+    )
+    if erro is not None:
+        raise PublishError(erro)
