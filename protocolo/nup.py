@@ -30,6 +30,7 @@ from __future__ import annotations
 
 __all__ = ["FormatoNup", "Nup", "calcular_dv", "gerar_nup", "is_valid_nup", "parse_nup"]
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -172,6 +173,9 @@ def _erro_tamanho(quantidade: int, literal: bool) -> InvalidNup:
     return InvalidNup(f"o NUP deve ter 17 dígitos (formato 00000.000000/0000-00); {informados}")
 
 
+# A processo's NUP comes back with each of its events: caching the (immutable) result halves the
+# cost of validating an event. Errors are not cached; they are raised anew.
+@functools.lru_cache(maxsize=65_536)
 def parse_nup(texto: str) -> Nup:
     """Parse a NUP in any accepted format, verifying its check digits when it has them."""
     limpo = texto.strip()
