@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from producers.formatos import Formato
-from protocolo.cli._base import app, console, erros
+from protocolo.cli._base import app, barra_de_progresso, console, erros
 from protocolo.errors import PublishError
 from protocolo.model import NivelAcesso
 from protocolo.settings import Settings
@@ -53,14 +52,7 @@ def publish(
     settings = Settings()
     lidos = rejeitados = 0
     publisher = None if dry_run else Publisher(settings.kafka)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=erros,
-        transient=True,
-    ) as progresso:
+    with barra_de_progresso() as progresso:
         tarefa = progresso.add_task("validando" if dry_run else "publicando", total=None)
         for registro in registros:
             lidos += 1

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from protocolo.cli._base import app, console, erros
+from protocolo.cli._base import app, barra_de_progresso, console, erros
 from protocolo.errors import ProtocoloError
 from protocolo.settings import Settings
 
@@ -55,14 +54,7 @@ def simulate(
     except ValueError as exc:
         erros.print(f"[red]erro:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=erros,
-        transient=True,
-    ) as progresso:
+    with barra_de_progresso() as progresso:
         tarefa = progresso.add_task("gerando" if saida else "publicando", total=eventos)
         if saida is not None:
             with saida.open("w", encoding="utf-8") as arquivo:
