@@ -33,6 +33,7 @@ from producers.formatos.datas import ler_data_hora
 from producers.formatos.registro import Registro, validar
 from protocolo.errors import Violation
 from protocolo.model import Evento, NivelAcesso, Unidade
+from protocolo.validation import evento_to_json
 
 _UNIDADES = ("unidade_origem", "unidade_destino")
 _PARTES = ("codigo", "sigla", "nome")
@@ -190,18 +191,9 @@ def evento_para_linha(evento: Evento) -> dict[str, str]:
     for interessado in evento.interessados:
         if any(c in interessado.nome for c in ";|"):
             raise ValueError(f"o nome do interessado não pode conter ';' nem '|': {interessado.nome!r}")
+    forma = evento_to_json(evento)
     celulas = {
-        "id": evento.id,
-        "orgao": evento.orgao,
-        "nup": evento.nup,
-        "tipo": evento.tipo.value,
-        "operacao": evento.operacao.value,
-        "ocorrido_em": evento.ocorrido_em.isoformat(),
-        "nivel_acesso": evento.nivel_acesso.value,
-        "especie": evento.especie or "",
-        "assunto": evento.assunto or "",
-        "observacao": evento.observacao or "",
-        "nup_relacionado": evento.nup_relacionado or "",
+        **{c: forma[c] or "" for c in (*_SIMPLES, "observacao", "nup_relacionado")},
         **_unidade_em_celulas("unidade_origem", evento.unidade_origem),
         **_unidade_em_celulas("unidade_destino", evento.unidade_destino),
         "interessados": "; ".join(f"{i.nome}|{i.documento or ''}".rstrip("|") for i in evento.interessados),
