@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,24 +38,14 @@ from protocolo.kafka import create_topics, make_producer
 from protocolo.referencia import carregar_referencia
 from protocolo.registros import evento_mensagem
 from protocolo.settings import (
-    ApiSettings,
-    KafkaSettings,
-    SearchSettings,
     Settings,
-    SmtpSettings,
     TopicSettings,
 )
-from protocolo.stack import LocalStack
+from protocolo.stack import LocalStack, settings_em_portas_livres
 from protocolo.validation import evento_from_json
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "publicacao.json"
-
-
-def _porta() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _com_topico_novo(base: Settings) -> Settings:
@@ -85,12 +74,10 @@ def main() -> None:
     args = parser.parse_args()
     n = args.eventos
 
-    base = Settings(
-        state_dir=Path(tempfile.mkdtemp(prefix="bench-publicacao-")),
-        kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{_porta()}"),
-        search=SearchSettings(url=f"http://127.0.0.1:{_porta()}", server_mode="serverless"),
-        smtp=SmtpSettings(port=_porta()),
-        api=ApiSettings(port=_porta(), gateway_max_eventos=args.lote, gateway_max_bytes=50_000_000),
+    base = settings_em_portas_livres(
+        Path(tempfile.mkdtemp(prefix="bench-publicacao-")),
+        gateway_max_eventos=args.lote,
+        gateway_max_bytes=50_000_000,
     )
     stack = LocalStack(base, servicos=(), avisar=lambda _m: None)
     stack.iniciar_servidores()

@@ -7,7 +7,7 @@ runs docker-compose.yml against real Kafka and Elasticsearch with the same code 
 
 from __future__ import annotations
 
-__all__ = ["LocalStack", "SERVICOS"]
+__all__ = ["SERVICOS", "LocalStack", "porta_livre", "settings_em_portas_livres"]
 
 import ctypes
 import os
@@ -21,11 +21,12 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from protocolo.errors import StackError
 from protocolo.kafka import create_topics, make_admin
-from protocolo.settings import Settings
+from protocolo.settings import ApiSettings, KafkaSettings, SearchSettings, Settings, SmtpSettings
 
 SERVICOS = ("streams", "indexer", "notifier", "api")
 
@@ -54,6 +55,28 @@ def _porta_livre(host: str, porta: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def porta_livre() -> int:
+    """A TCP port on loopback that nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def settings_em_portas_livres(state_dir: Path, **api: Any) -> Settings:
+    """Settings for a private local stack (tests, benchmarks): every server on a free port.
+
+    `api` overrides ApiSettings fields (e.g. gateway limits).
+    """
+    return Settings(
+        state_dir=state_dir,
+        kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{porta_livre()}"),
+        # The local OpenSearch-compatible server needs plain JSON (shared/LOCAL_STACK.md).
+        search=SearchSettings(url=f"http://127.0.0.1:{porta_livre()}", server_mode="serverless"),
+        smtp=SmtpSettings(port=porta_livre()),
+        api=ApiSettings(port=porta_livre(), **api),
+    )
 
 
 def _binario_tansu() -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,14 @@ from protocolo.settings import (
     KafkaSettings,
     SearchSettings,
     Settings,
-    SmtpSettings,
     TopicSettings,
 )
-from protocolo.stack import LocalStack
+from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
 
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return porta_livre()
 
 
 def eventually(
@@ -53,13 +49,7 @@ def eventually(
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The real broker, search server and SMTP sink, started once, on free ports."""
     base = tmp_path_factory.mktemp("stack")
-    settings = Settings(
-        state_dir=base,
-        kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}"),
-        search=SearchSettings(url=f"http://127.0.0.1:{free_port()}", server_mode="serverless"),
-        smtp=SmtpSettings(port=free_port()),
-        api=ApiSettings(port=free_port()),
-    )
+    settings = settings_em_portas_livres(base)
     stack = LocalStack(settings, servicos=())
     stack.iniciar_servidores()
     yield settings

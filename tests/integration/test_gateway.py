@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer
-from protocolo.settings import ApiSettings, KafkaSettings, SearchSettings, Settings, SmtpSettings
-from protocolo.stack import LocalStack
-from tests.conftest import eventually, free_port, run_cli
+from protocolo.settings import Settings
+from protocolo.stack import LocalStack, settings_em_portas_livres
+from tests.conftest import eventually, run_cli
 
 ORGAO = "23000"
 
@@ -178,13 +178,7 @@ def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     # A broker of its own, since this test kills it.
-    settings = Settings(
-        state_dir=tmp_path_factory.mktemp("broker-morto"),
-        kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}"),
-        search=SearchSettings(url=f"http://127.0.0.1:{free_port()}", server_mode="serverless"),
-        smtp=SmtpSettings(port=free_port()),
-        api=ApiSettings(port=free_port(), gateway_timeout_s=3),
-    )
+    settings = settings_em_portas_livres(tmp_path_factory.mktemp("broker-morto"), gateway_timeout_s=3)
     stack = LocalStack(settings, servicos=())
     stack.iniciar_servidores()
     try:
