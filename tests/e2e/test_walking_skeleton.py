@@ -55,9 +55,18 @@ def write_jsonl(path: Path, linhas: list[dict[str, Any] | str]) -> Path:
     return path
 
 
-def buscar_processo(api: httpx.Client, nup: Nup) -> dict[str, Any] | None:
-    resposta = api.get(f"/api/v1/processos/{nup.formatado}")
-    return resposta.json() if resposta.status_code == 200 else None
+def buscar_processo(api: httpx.Client, nup: Nup | str, movimentos: int = 0) -> dict[str, Any] | None:
+    """The processo page, once it exists with at least `movimentos` entries in its historico.
+
+    A processo is readable as soon as its snapshot is indexed; its movimentos may
+    land in a later bulk batch, so tests that check the historico wait for it.
+    """
+    formatado = nup if isinstance(nup, str) else nup.formatado
+    resposta = api.get(f"/api/v1/processos/{formatado}")
+    if resposta.status_code != 200:
+        return None
+    processo: dict[str, Any] = resposta.json()
+    return processo if len(processo["historico"]) >= movimentos else None
 
 
 def emails_para(mail_dir: Path, endereco: str) -> list[EmailMessage]:
@@ -100,7 +109,7 @@ def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
         what="the processo to be searchable by assunto, without accents",
     )
     assert busca
-    processo = eventually(lambda: buscar_processo(api, nup), what="the processo page")
+    processo = eventually(lambda: buscar_processo(api, nup, movimentos=2), what="the processo page")
     assert [m["operacao"] for m in processo["historico"]] == ["AUTUACAO", "ENVIO"]
     assert processo["localizacao"]["sigla"] == "CGGP"
     assert processo["em_transito"] is True
@@ -259,8 +268,8 @@ def test_an_agency_switches_by_publishing_its_protocolo_integrado_xml_and_csv_fi
     assert "lidos: 17, enviados: 17, rejeitados: 0" in xml.stdout
     assert csv.returncode == 0, csv.stderr
     processo = eventually(
-        lambda: (p := api.get("/api/v1/processos/23123.004567/2023-69")).status_code == 200 and p.json(),
-        what="a processo of the XML file",
+        lambda: buscar_processo(api, "23123.004567/2023-69", movimentos=5),
+        what="the five movimentos of a processo of the XML file",
     )
     assert len(processo["historico"]) == 5  # its Documento has five ItemHistorico
     assert all(m["orgao"] == "26000" for m in processo["historico"])
