@@ -10,7 +10,7 @@ ANEXACAO on NUP X with nup_relacionado P means X was anexado to the principal P.
 
 from __future__ import annotations
 
-__all__ = ["Processo", "Situacao", "fold_processo", "ordenar_eventos"]
+__all__ = ["Processo", "Situacao", "avancar", "fold_processo", "ordenar_eventos"]
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -84,16 +84,23 @@ _PRECEDENCIA = {Operacao.AUTUACAO: 0, Operacao.ENVIO: 1, Operacao.RECEBIMENTO: 2
 
 
 def _chave_ordem(evento: Evento) -> tuple[object, ...]:
+    """Timeline order; total for distinct identities, since (orgao, id) is the identity."""
     precedencia = _PRECEDENCIA.get(evento.operacao, 3)
-    return (evento.ocorrido_em, precedencia, evento.orgao, len(evento.id), evento.id, repr(evento))
+    return (evento.ocorrido_em, precedencia, evento.orgao, len(evento.id), evento.id)
 
 
 def ordenar_eventos(eventos: Iterable[Evento]) -> list[Evento]:
-    """Distinct events (by identity) in timeline order; deterministic whatever the input order."""
+    """Distinct events (by identity) in timeline order; deterministic whatever the input order.
+
+    Two events with one identity and different content (a conflict the streams keep out of the
+    fold) resolve to the one with the smallest repr, so even then the input order does not matter.
+    """
     unicos: dict[tuple[str, str], Evento] = {}
-    for evento in sorted(eventos, key=_chave_ordem):
-        unicos.setdefault(evento.identidade, evento)
-    return list(unicos.values())
+    for evento in eventos:
+        anterior = unicos.setdefault(evento.identidade, evento)
+        if anterior is not evento and anterior != evento and repr(evento) < repr(anterior):
+            unicos[evento.identidade] = evento
+    return sorted(unicos.values(), key=_chave_ordem)
 
 
 def fold_processo(eventos: Iterable[Evento]) -> Processo:
@@ -121,6 +128,24 @@ def fold_processo(eventos: Iterable[Evento]) -> Processo:
     for evento in linha:
         estado = _aplicar(estado, evento)
     return estado
+
+
+def avancar(estado: Processo | None, evento: Evento) -> Processo:
+    """The state after one more event: `fold_processo` of the previous events plus `evento`.
+
+    An event that is already in the historico changes nothing. One that sorts after the last is
+    applied on top (the common case, O(1) in the events); an older one (out of order) refolds all.
+    """
+    if estado is None:
+        return fold_processo([evento])
+    if evento.nup != estado.nup:
+        raise ValueError("events of different NUPs cannot be folded together")
+    if any(e.identidade == evento.identidade for e in estado.historico):
+        return fold_processo((*estado.historico, evento))
+    if _chave_ordem(evento) > _chave_ordem(estado.historico[-1]):
+        seguinte = _aplicar(estado, evento)
+        return replace(seguinte, versao=estado.versao + 1, historico=(*estado.historico, evento))
+    return fold_processo((*estado.historico, evento))
 
 
 def _aplicar(estado: Processo, evento: Evento) -> Processo:
