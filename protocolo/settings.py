@@ -9,7 +9,9 @@ from __future__ import annotations
 
 __all__ = [
     "ApiSettings",
+    "InscricaoSettings",
     "KafkaSettings",
+    "NotifierSettings",
     "SearchSettings",
     "Settings",
     "SmtpSettings",
@@ -39,6 +41,8 @@ class TopicSettings(BaseSettings):
     movimentos: str = "tramitacao.movimentos"
     processos: str = "tramitacao.processos"
     inscricoes: str = "inscricoes"
+    # The notifier's sent-log (key = Message-ID): what the relay accepted, read back after a restart.
+    enviadas: str = "notificacoes.enviadas"
     referencia: str = "referencia.orgaos"
     credenciais: str = "agencias.credenciais"
     partitions: int = Field(default=4, ge=1)
@@ -135,6 +139,56 @@ class ApiSettings(BaseSettings):
     gateway_timeout_s: float = Field(default=10.0, gt=0)
 
 
+class StreamsSettings(BaseSettings):
+    """The Faust streams workers."""
+
+    model_config = _config("PROTOCOLO_STREAMS_")
+
+    # "exactly_once" uses Kafka transactions (table changelog, outputs and offsets commit together);
+    # the local broker has no transactions, so the default is at-least-once with idempotent outputs.
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    # Folded processos kept in memory per worker (the table holds the truth; this saves refolds).
+    cache_processos: int = Field(default=50_000, ge=0)
+    # Producer batching of outputs and table changelogs. Larger batches help real Kafka a little; on
+    # the local broker they hurt: it reports a partition's end as the last *batch*'s first offset + 1,
+    # so a worker recovering a table stops short by up to a batch (shared/LOCAL_STACK.md). Faust's
+    # defaults (no linger, 16 KiB batches: a few snapshots) keep that shortfall small.
+    producer_linger_s: float = Field(default=0.0, ge=0)
+    producer_max_batch_bytes: int = Field(default=16_384, ge=1)
+    # Prometheus /metrics port of this worker; 0 turns the endpoint off.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Readiness file name (several workers in one state dir need one each).
+    nome: str = "streams"
+
+
+class InscricaoSettings(BaseSettings):
+    """E-mail subscriptions: confirmation links and the API's rate limits (per API process)."""
+
+    model_config = _config("PROTOCOLO_INSCRICAO_")
+
+    confirmacao_validade_h: float = Field(default=48.0, gt=0)
+    # A pending address gets at most one confirmation e-mail per window, however often it is asked.
+    reenvio_confirmacao_min: float = Field(default=15.0, ge=0)
+    # Token buckets: `por_*` requests at once, refilled at `por_*_por_h` per hour.
+    por_email: int = Field(default=3, ge=1)
+    por_email_por_h: float = Field(default=6.0, gt=0)
+    por_ip: int = Field(default=20, ge=1)
+    por_ip_por_h: float = Field(default=120.0, gt=0)
+
+
+class NotifierSettings(BaseSettings):
+    """How the notifier sends: concurrency, rate, retries and the bounce threshold."""
+
+    model_config = _config("PROTOCOLO_NOTIFIER_")
+
+    concorrencia: int = Field(default=4, ge=1, le=64)
+    emails_por_s: float = Field(default=50.0, gt=0)
+    devolucoes_max: int = Field(default=3, ge=1)
+    espera_inicial_s: float = Field(default=0.5, gt=0)
+    espera_max_s: float = Field(default=60.0, gt=0)
+    lote_max: int = Field(default=200, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything protocolo can be told, by concern."""
 
@@ -147,7 +201,10 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    streams: StreamsSettings = Field(default_factory=StreamsSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
+    notifier: NotifierSettings = Field(default_factory=NotifierSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
@@ -164,7 +221,17 @@ class Settings(BaseSettings):
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for child processes of the local stack."""
         env: dict[str, str] = {}
-        for secao in (self, self.kafka, self.kafka.topics, self.search, self.smtp, self.api):
+        for secao in (
+            self,
+            self.kafka,
+            self.kafka.topics,
+            self.search,
+            self.smtp,
+            self.streams,
+            self.api,
+            self.inscricao,
+            self.notifier,
+        ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:
                 valor = getattr(secao, nome)

@@ -11,6 +11,7 @@ from protocolo.logs import configure_logging
 from protocolo.referencia_topico import ReferenciaViva
 from protocolo.settings import Settings
 from streams.app import build_app
+from streams.metricas import Metricas
 
 
 class _Worker(Worker):
@@ -30,11 +31,13 @@ def main() -> None:
     settings = Settings()
     configure_logging()
     (settings.state_dir / "faust").mkdir(parents=True, exist_ok=True)
-    pronto = settings.readiness_file("streams")
+    pronto = settings.readiness_file(settings.streams.nome)
     pronto.unlink(missing_ok=True)
     referencia = ReferenciaViva(settings.kafka)
     referencia.iniciar()  # names for the first events too; a missing topic only delays them
-    app = build_app(settings, lambda: referencia.atual)
+    metricas = Metricas()
+    metricas.servir(settings.streams.metrics_port)
+    app = build_app(settings, lambda: referencia.atual, metricas)
     try:
         _Worker(app, loglevel="WARNING", pronto=pronto).execute_from_commandline()
     finally:
