@@ -123,6 +123,9 @@ def test_a_worker_counts_events_duplicates_and_dead_letters_in_its_metrics(
     por_orgao = sum(v for k, v in amostras.items() if k.startswith("protocolo_streams_eventos_total{"))
     assert por_orgao == totais["eventos_validos"] + totais["duplicados"]
     assert amostras["protocolo_streams_latencia_segundos_count"] == por_orgao
+    # The producer library's partitioner (librdkafka murmur2_random) puts every event where the
+    # streams fold it (aiokafka's murmur2): no re-keying hop for our own agencies' traffic.
+    assert amostras["protocolo_streams_redirecionados_total"] == 0
 
 
 def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle(
