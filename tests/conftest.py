@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from protocolo.kafka import create_topics
 from protocolo.referencia import carregar_referencia
@@ -24,6 +26,11 @@ from protocolo.settings import (
     TopicSettings,
 )
 from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
+
+# The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a
+# generous example can take longer than Hypothesis' default 200 ms without anything being wrong.
+hypothesis_settings.register_profile("protocolo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("protocolo")
 
 
 def free_port() -> int:
@@ -69,6 +76,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
             movimentos=f"t{tag}.movimentos",
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
+            enviadas=f"t{tag}.enviadas",
             referencia=f"t{tag}.referencia",
             credenciais=f"t{tag}.credenciais",
         )

@@ -40,6 +40,8 @@ def up(
     settings = Settings()
     # The stack runs the local OpenSearch-compatible server, which needs plain JSON (shared/LOCAL_STACK.md).
     settings.search.server_mode = "serverless"
+    if not settings.streams.metrics_port:
+        settings.streams.metrics_port = 9464  # Prometheus' customary exporter port
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
     parar = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: parar.set())
@@ -51,6 +53,7 @@ def up(
         raise typer.Exit(1) from exc
     console.print(f"\n[bold green]Portal:[/] http://{settings.api.host}:{settings.api.port}/")
     console.print(f"[bold]API:[/] http://{settings.api.host}:{settings.api.port}/docs")
+    console.print(f"[bold]Métricas dos streams:[/] http://127.0.0.1:{settings.streams.metrics_port}/metrics")
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
     console.print("Ctrl-C para parar.\n")
     if simulate:

@@ -300,7 +300,11 @@ def eventos(draw: st.DrawFn) -> Evento:
 
 @settings(
     max_examples=60,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.large_base_example,
+        HealthCheck.too_slow,
+    ],
 )
 @given(st.lists(eventos(), min_size=1, max_size=3), st.sampled_from([";", ","]))
 def test_events_written_as_rows_read_back_unchanged(
