@@ -13,17 +13,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_api, routes_gateway, routes_portal
+from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal
 from api.deps import Recursos
+from api.inscricoes import InscricaoInvalida
+from api.limites import LimitesInscricao
+from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
-from api.service import InscricaoInvalida
 from protocolo.avro import catalogo_padrao
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, PublishError
+from protocolo.inscricoes_topico import InscricoesVivas
 from protocolo.kafka import make_producer
 from protocolo.search import make_async_search
 from protocolo.settings import Settings
@@ -61,6 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
         credenciais = CredenciaisVivas(settings.kafka)
         # Wait briefly for the credentials; the gateway answers 503 until they are loaded.
         await asyncio.get_running_loop().run_in_executor(None, lambda: credenciais.iniciar(timeout_s=10))
+        # Confirming and cancelling need the subscription records: follow them like the credentials.
+        inscricoes = InscricoesVivas(settings.kafka)
+        await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
         app.state.recursos = Recursos(
             settings=settings,
             es=es,
@@ -68,10 +74,13 @@ def create_app(settings: Settings) -> FastAPI:
             catalogo=catalogo_padrao(),
             entregador=entregador,
             credenciais=credenciais,
+            inscricoes=inscricoes,
+            limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
         )
         try:
             yield
         finally:
+            inscricoes.parar()
             credenciais.parar()
             entregador.parar()
             await es.close()
@@ -85,6 +94,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(routes_api.router)
     app.include_router(routes_gateway.router)
+    # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.
+    app.include_router(routes_inscricoes.router)
+    app.include_router(routes_feed.router)
     app.include_router(routes_portal.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -125,7 +137,9 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if quer_html(request):
+            return pagina_erro_http(request, exc.status_code)
         padroes = {404: "Recurso não encontrado.", 405: "Método não permitido."}
         detalhe = (
             padroes.get(exc.status_code, exc.detail)
@@ -133,5 +147,12 @@ def create_app(settings: Settings) -> FastAPI:
             else exc.detail
         )
         return JSONResponse({"detail": detalhe}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _erro_interno(request: Request, exc: Exception) -> Response:
+        # Starlette still logs the exception; the citizen gets a page without the stack trace.
+        if quer_html(request):
+            return pagina_erro_http(request, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return JSONResponse({"detail": "Erro interno. Tente novamente mais tarde."}, status_code=500)
 
     return app

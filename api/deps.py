@@ -11,9 +11,11 @@ from confluent_kafka import Producer
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
 
+from api.limites import LimitesInscricao
 from api.publicacao import Entregador
 from protocolo.avro import Catalogo
 from protocolo.credenciais_topico import CredenciaisVivas
+from protocolo.inscricoes_topico import InscricoesVivas
 from protocolo.settings import Settings
 
 
@@ -27,6 +29,8 @@ class Recursos:
     catalogo: Catalogo
     entregador: Entregador
     credenciais: CredenciaisVivas
+    inscricoes: InscricoesVivas
+    limites: LimitesInscricao
 
 
 def _recursos(request: Request) -> Recursos:

@@ -7,19 +7,13 @@ __all__ = ["router"]
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 
 from api.busca.estatisticas import estatisticas_csv, validar_estatisticas
 from api.busca.params import CAMPOS_DATA, FORMATOS_DATA, ORDENS, ConsultaInvalida, validar_busca
 from api.deps import RecursosDep
-from api.schemas import (
-    BuscaResultado,
-    EstatisticasPublic,
-    InscricaoAceita,
-    InscricaoCreate,
-    ProcessoPublic,
-)
-from api.service import buscar, inscrever, ler_estatisticas, ler_processo
+from api.schemas import BuscaResultado, EstatisticasPublic, ProcessoPublic
+from api.service import buscar, ler_estatisticas, ler_processo
 from protocolo.fold import Situacao
 from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
@@ -27,7 +21,6 @@ from protocolo.nup import parse_nup
 router = APIRouter(prefix="/api/v1", tags=["consulta"])
 
 NAO_ENCONTRADO = "Processo não encontrado. Confira o número ou tente a busca por texto."
-MENSAGEM_INSCRICAO = "Inscrição registrada. Você receberá um e-mail a cada nova movimentação deste processo."
 
 
 _ERRO_422: dict[int | str, dict[str, Any]] = {
@@ -275,25 +268,48 @@ async def read_estatisticas(
     )
 
 
-@router.get("/processos/{nup:path}", response_model=ProcessoPublic, summary="Um processo e seu histórico")
-async def read_processo(recursos: RecursosDep, nup: str) -> ProcessoPublic:
+_ERRO_404: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "Processo inexistente ou não público (restrito e sigiloso não são divulgados)",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"detail": {"type": "string"}}},
+                "example": {"detail": NAO_ENCONTRADO},
+            }
+        },
+    },
+    422: {
+        "description": "NUP inválido; `detail` diz por quê",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"detail": {"type": "string"}}},
+                "example": {
+                    "detail": "NUP inválido: dígitos verificadores incorretos: esperados 65, informados 66"
+                },
+            }
+        },
+    },
+}
+
+
+@router.get(
+    "/processos/{nup:path}",
+    response_model=ProcessoPublic,
+    summary="Um processo e seu histórico",
+    responses=_ERRO_404,
+)
+async def read_processo(
+    recursos: RecursosDep,
+    nup: Annotated[
+        str,
+        Path(
+            description="NUP em qualquer formato aceito (com ou sem pontuação)",
+            examples=["23037.001462/2021-65", "23037001462202165"],
+        ),
+    ],
+) -> ProcessoPublic:
     """A processo by NUP (any accepted format), with its historico ordered by time."""
     processo = await ler_processo(recursos, parse_nup(nup).digitos)
     if processo is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NAO_ENCONTRADO)
     return processo
-
-
-@router.post(
-    "/inscricoes",
-    response_model=InscricaoAceita,
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Acompanhar um processo por e-mail",
-)
-async def create_inscricao(recursos: RecursosDep, inscricao: InscricaoCreate) -> InscricaoAceita:
-    """Subscribe an e-mail address to a public processo's movements; the address is never echoed."""
-    nup = parse_nup(inscricao.nup).digitos
-    if await ler_processo(recursos, nup) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NAO_ENCONTRADO)
-    await inscrever(recursos, nup, inscricao.email)
-    return InscricaoAceita(mensagem=MENSAGEM_INSCRICAO)

@@ -8,8 +8,6 @@ __all__ = [
     "EstatisticasPublic",
     "FacetaValor",
     "Facetas",
-    "InscricaoAceita",
-    "InscricaoCreate",
     "ProcessoPublic",
     "ProcessoResultado",
     "ProcessoResumo",
@@ -155,16 +153,3 @@ class EstatisticasPublic(BaseModel):
     por_situacao: list[Contagem] = Field(
         description="Processos públicos por situação atual (com movimento no período, quando filtrado)"
     )
-
-
-class InscricaoCreate(BaseModel):
-    """A request to follow a processo by e-mail."""
-
-    nup: str = Field(examples=["23037.001462/2021-65"])
-    email: str = Field(examples=["cidadao@example.com"], max_length=254)
-
-
-class InscricaoAceita(BaseModel):
-    """The answer to a subscription: never echoes the address."""
-
-    mensagem: str

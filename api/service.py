@@ -1,14 +1,10 @@
-"""Use cases shared by the JSON API and the portal: search, read a processo, subscribe."""
+"""Use cases shared by the JSON API and the portal: search, read a processo (subscriptions: inscricoes.py)."""
 
 from __future__ import annotations
 
-__all__ = ["InscricaoInvalida", "buscar", "inscrever", "ler_estatisticas", "ler_processo"]
+__all__ = ["buscar", "ler_estatisticas", "ler_processo"]
 
 import asyncio
-import hashlib
-import hmac
-import re
-from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import NotFoundError
@@ -19,14 +15,6 @@ from api.busca.params import BuscaParams
 from api.busca.resposta import ler_resposta
 from api.deps import Recursos
 from api.schemas import BuscaResultado, EstatisticasPublic, ProcessoPublic
-from protocolo.errors import ProtocoloError, PublishError
-from protocolo.nup import parse_nup
-
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-
-
-class InscricaoInvalida(ProtocoloError, ValueError):
-    """A subscription request with an unusable e-mail address."""
 
 
 async def buscar(
@@ -69,27 +57,3 @@ async def ler_processo(recursos: Recursos, nup_digitos: str) -> ProcessoPublic |
         return None
     fonte["historico"] = sorted(fonte.get("historico", []), key=lambda m: (m["ocorrido_em"], m["id"]))
     return ProcessoPublic.model_validate(fonte)
-
-
-def chave_inscricao(segredo: bytes, nup: str, email: str) -> str:
-    """Keyed hash of (nup, e-mail): the subscription's key, which reveals neither."""
-    return hmac.new(segredo, f"{nup}\n{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
-
-
-async def inscrever(recursos: Recursos, nup_texto: str, email: str) -> None:
-    """Record a subscription in the inscricoes topic; returns once the broker acknowledged it."""
-    nup = parse_nup(nup_texto).digitos
-    email = email.strip()
-    if not _EMAIL.match(email):
-        raise InscricaoInvalida("endereço de e-mail inválido")
-    settings = recursos.settings
-    registro = {"nup": nup, "email": email.lower(), "criada_em": datetime.now(UTC)}
-    valor = recursos.catalogo.encode("inscricao", registro)
-    chave = chave_inscricao(settings.secret_key.get_secret_value().encode(), nup, email)
-    (erro,) = await recursos.entregador.entregar(
-        settings.kafka.topics.inscricoes,
-        [(chave.encode(), valor)],
-        timeout_s=settings.api.gateway_timeout_s,
-    )
-    if erro is not None:
-        raise PublishError(erro)

@@ -1,21 +1,35 @@
-"""The notifier loop: keep subscriptions current, mail each new movimento, then commit."""
+"""The notifier loop: keep subscriptions current, mail each batch, log what was sent, then commit.
+
+One consumer group reads tramitacao.movimentos (mail the subscribers) and inscricoes (mail the
+confirmation of each pending request), so each record is handled by one notifier of the group.
+Every notifier also reads the whole inscricoes topic without a group to know every subscription,
+and applies what is new before each batch: an unsubscribe acknowledged before a movement was
+published takes effect before that movement is mailed.
+
+Per batch: plan the e-mails (minus the sent-log), send them concurrently at a bounded rate, log
+each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often, and only
+then commit the offsets. A crash anywhere resends at most what it cannot prove was sent.
+"""
 
 from __future__ import annotations
 
 __all__ = ["Notifier"]
 
 import logging
-import smtplib
 import time
-from email.message import EmailMessage
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
-from confluent_kafka import OFFSET_BEGINNING, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, Message, TopicPartition
 
-from notifier.messages import render_email
-from notifier.sender import SmtpSender
+from notifier.lote import Envio, ItemLote, Redator, planejar_lote
+from notifier.sender import EnvioConcorrente
+from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import CodecError
+from protocolo.inscricoes import EstadoInscricao, inscricao_to_avro
+from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.kafka import make_consumer
 from protocolo.settings import Settings
 
@@ -23,101 +37,149 @@ logger = logging.getLogger(__name__)
 
 
 class Notifier:
-    """Consumes tramitacao.movimentos and mails the subscribers in inscricoes."""
+    """Consumes movimentos and inscricoes and mails the subscribers."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.grupo = settings.kafka.group("notifier")
         self.catalogo = catalogo_padrao()
         self.inscricoes = Inscricoes()
-        self.sender = SmtpSender(settings.smtp)
-        self.movimentos = make_consumer(settings.kafka, self.grupo)
-        # The subscriptions are read whole by every notifier, so this consumer has no group commits.
-        self.leitor_inscricoes = make_consumer(settings.kafka, f"{self.grupo}-inscricoes-{time.time_ns()}")
-        # Within one run, a movimento re-emitted by the streams is not mailed twice.
-        self.enviados: set[str] = set()
+        self.registro = RegistroEnvios(settings.kafka)
+        self.redator = Redator(
+            remetente=settings.smtp.remetente,
+            base_url=settings.api.public_base_url,
+            segredo=settings.secret_key.get_secret_value().encode(),
+            validade=timedelta(hours=settings.inscricao.confirmacao_validade_h),
+        )
+        self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
+        self.consumer = make_consumer(settings.kafka, self.grupo)
+        # Every notifier reads the subscriptions whole: no group commits, short fetch waits so a
+        # record acknowledged a moment ago is here before the next movement.
+        self.leitor_inscricoes = make_consumer(
+            settings.kafka,
+            f"{self.grupo}-inscricoes-{time.time_ns()}",
+            **{"fetch.wait.max.ms": 50, "enable.partition.eof": True},
+        )
         self._rodando = True
 
     def parar(self) -> None:
-        """Ask the loop to stop after the batch at hand."""
+        """Ask the loop to stop after the batch at hand (an unfinished batch is not committed)."""
         self._rodando = False
 
-    def _assinar_inscricoes(self) -> None:
+    def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
+        self.registro.registrar(envio.message_id, envio.chave, desfecho)
+
+    def _assinar_inscricoes(self) -> set[int]:
         topico = self.settings.kafka.topics.inscricoes
         metadados = self.leitor_inscricoes.list_topics(topico, timeout=10)
-        particoes = metadados.topics[topico].partitions
+        particoes = set(metadados.topics[topico].partitions)
         self.leitor_inscricoes.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])
+        return particoes
 
-    def atualizar_inscricoes(self) -> None:
-        """Apply every subscription record available right now."""
+    def atualizar_inscricoes(self, ate_o_fim: set[int] | None = None, timeout_s: float = 0.05) -> None:
+        """Apply every subscription record available now (with `ate_o_fim`, until those partitions' EOF)."""
+        pendentes = set(ate_o_fim or ())
         while True:
-            mensagens = self.leitor_inscricoes.consume(num_messages=500, timeout=0.05)
-            if not mensagens:
+            mensagens = self.leitor_inscricoes.consume(num_messages=500, timeout=timeout_s)
+            if not mensagens and not pendentes:
                 return
             for mensagem in mensagens:
-                if mensagem.error():
+                erro = mensagem.error()
+                if erro is not None:
+                    if erro.code() == KafkaError._PARTITION_EOF:
+                        pendentes.discard(mensagem.partition())
                     continue
-                chave = (mensagem.key() or b"").decode()
-                valor = mensagem.value()
-                try:
-                    registro = self.catalogo.decode("inscricao", valor) if valor else None
-                except CodecError as exc:
-                    logger.error("bad subscription record offset=%s error=%s", mensagem.offset(), exc)
-                    continue
-                self.inscricoes.aplicar(chave, registro)
+                self._aplicar(mensagem)
+
+    def _aplicar(self, mensagem: Message) -> None:
+        chave = (mensagem.key() or b"").decode()
+        valor = mensagem.value()
+        try:
+            registro = self.catalogo.decode("inscricao", valor) if valor else None
+        except CodecError as exc:
+            logger.error("bad subscription record offset=%s error=%s", mensagem.offset(), exc)
+            return
+        self.inscricoes.aplicar(chave, registro)
 
     def executar(self) -> None:
         """Run until parar() is called."""
-        self._assinar_inscricoes()
-        self.movimentos.subscribe([self.settings.kafka.topics.movimentos])
-        logger.info("notifier started group=%s", self.grupo)
+        carregados = self.registro.carregar()
+        self.atualizar_inscricoes(ate_o_fim=self._assinar_inscricoes(), timeout_s=0.5)
+        topicos = self.settings.kafka.topics
+        self.consumer.subscribe([topicos.movimentos, topicos.inscricoes])
+        logger.info(
+            "notifier started group=%s sent_log=%d subscriptions=%d",
+            self.grupo,
+            carregados,
+            len(self.inscricoes),
+        )
+        self.settings.readiness_file("notifier").touch()
         try:
             while self._rodando:
+                mensagens = self.consumer.consume(num_messages=self.settings.notifier.lote_max, timeout=0.5)
                 self.atualizar_inscricoes()
-                mensagens = self.movimentos.consume(num_messages=200, timeout=0.5)
-                if mensagens:
-                    self.processar(mensagens)
+                if mensagens and not self.processar(mensagens):
+                    break
         finally:
-            self.movimentos.close()
+            self.envio.parar()
+            self.consumer.close()
             self.leitor_inscricoes.close()
+            self.registro.fechar()
 
-    def processar(self, mensagens: list[Message]) -> None:
-        """Mail one batch of movimentos; commit only after the relay accepted every message."""
-        api = self.settings.api
-        lote: list[EmailMessage] = []
-        no_lote: set[str] = set()
+    def _itens(self, mensagens: list[Message]) -> list[ItemLote]:
+        topico_movimentos = self.settings.kafka.topics.movimentos
+        itens = []
         for mensagem in mensagens:
             if mensagem.error():
                 continue
+            tipo: Literal["movimento", "inscricao"] = (
+                "movimento" if mensagem.topic() == topico_movimentos else "inscricao"
+            )
+            valor = mensagem.value()
             try:
-                movimento = self.catalogo.decode("movimento", mensagem.value() or b"")
+                registro = self.catalogo.decode(tipo, valor) if valor else None
             except CodecError as exc:
-                logger.error("bad movimento offset=%s error=%s", mensagem.offset(), exc)
-                continue
-            for inscrito in self.inscricoes.do_processo(movimento["nup"]):
-                email = render_email(
-                    movimento, inscrito, remetente=self.settings.smtp.remetente, base_url=api.public_base_url
+                logger.error(
+                    "bad record topic=%s offset=%s error=%s", mensagem.topic(), mensagem.offset(), exc
                 )
-                # A resend can sit in the same batch as its original: check the batch too.
-                if email["Message-ID"] not in self.enviados and email["Message-ID"] not in no_lote:
-                    no_lote.add(str(email["Message-ID"]))
-                    lote.append(email)
-        self._enviar_com_retentativas(lote)
-        self.enviados.update(no_lote)
-        self.movimentos.commit(asynchronous=False)
-        if lote:
-            logger.info("emails sent count=%d", len(lote))
+                continue
+            itens.append(ItemLote(tipo, registro, (mensagem.key() or b"").decode()))
+        return itens
 
-    def _enviar_com_retentativas(self, lote: list[EmailMessage]) -> None:
-        """Retry a relay that is down or busy; offsets stay uncommitted until it accepts."""
-        espera = 0.5
-        while True:
-            try:
-                self.sender.enviar(lote)
-                return
-            except (smtplib.SMTPException, OSError) as exc:
-                if not self._rodando:
-                    raise
-                logger.warning("smtp failed, will retry error=%s wait_s=%.1f", exc.__class__.__name__, espera)
-                time.sleep(espera)
-                espera = min(espera * 2, 30.0)
+    def processar(self, mensagens: list[Message]) -> bool:
+        """Mail one batch and commit it; False when it could not finish (stopping or broken)."""
+        envios = planejar_lote(
+            self._itens(mensagens), self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
+        )
+        desfechos = self.envio.enviar_lote(envios)
+        if desfechos is None:
+            if self._rodando:
+                raise RuntimeError("o lote não pôde ser concluído; veja os erros acima")
+            return False
+        self._marcar_devolvendo({e.chave for e, d in desfechos if d is Desfecho.RECUSADA})
+        try:
+            self.consumer.commit(asynchronous=False)
+        except KafkaException as exc:
+            # Redelivered later; the sent-log keeps it from being mailed twice.
+            logger.warning("commit failed error=%s", exc)
+        if envios:
+            recusados = sum(1 for _, d in desfechos if d is Desfecho.RECUSADA)
+            logger.info("emails sent count=%d refused=%d", len(envios) - recusados, recusados)
+        return True
+
+    def _marcar_devolvendo(self, chaves: set[str]) -> None:
+        """Subscriptions refused `devolucoes_max` times since confirmed stop being mailed."""
+        marcadas = []
+        agora = datetime.now(UTC)
+        for chave in sorted(chaves):
+            inscricao = self.inscricoes.buscar(chave)
+            if inscricao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
+                continue
+            if self.registro.recusas(chave, inscricao.atualizada_em) >= self.settings.notifier.devolucoes_max:
+                marcadas.append(inscricao.com_estado(EstadoInscricao.DEVOLVENDO, agora))
+        if marcadas:
+            gravar_inscricoes(self.settings.kafka, marcadas)
+            for inscricao in marcadas:
+                # Applied now: the next batch must not wait for the reader to see our own record.
+                self.inscricoes.aplicar(inscricao.chave, inscricao_to_avro(inscricao))
+            logger.warning("subscriptions marked bouncing count=%d", len(marcadas))

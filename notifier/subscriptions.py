@@ -8,28 +8,38 @@ from collections import defaultdict
 from typing import Any
 
 from notifier.messages import Inscrito
+from protocolo.inscricoes import Inscricao, inscricao_from_avro
 
 
 class Inscricoes:
-    """Who follows which NUP; a record adds or replaces a subscription, a tombstone removes it."""
+    """Who follows which NUP, and in which state; a tombstone removes a subscription."""
 
     def __init__(self) -> None:
-        self._por_chave: dict[str, Inscrito] = {}
+        self._por_chave: dict[str, Inscricao] = {}
         self._por_nup: dict[str, set[str]] = defaultdict(set)
 
     def aplicar(self, chave: str, registro: dict[str, Any] | None) -> None:
-        """Apply one record of the topic, in offset order."""
+        """Apply one record of the topic, in offset order (any schema version; v1 reads CONFIRMADA)."""
         anterior = self._por_chave.pop(chave, None)
         if anterior is not None:
             self._por_nup[anterior.nup].discard(chave)
         if registro is not None:
-            inscrito = Inscrito(chave=chave, nup=registro["nup"], email=registro["email"])
-            self._por_chave[chave] = inscrito
-            self._por_nup[inscrito.nup].add(chave)
+            inscricao = inscricao_from_avro(chave, registro)
+            self._por_chave[chave] = inscricao
+            self._por_nup[inscricao.nup].add(chave)
 
-    def do_processo(self, nup: str) -> list[Inscrito]:
-        """Subscriptions of one NUP, in a stable order."""
-        return [self._por_chave[c] for c in sorted(self._por_nup.get(nup, ()))]
+    def buscar(self, chave: str) -> Inscricao | None:
+        """The latest state of one subscription."""
+        return self._por_chave.get(chave)
+
+    def do_processo(self, nup: str, operacao: str | None = None) -> list[Inscrito]:
+        """Confirmed subscriptions of one NUP (that want `operacao`, when given), in a stable order."""
+        inscricoes = (self._por_chave[c] for c in sorted(self._por_nup.get(nup, ())))
+        return [
+            Inscrito(i.chave, i.nup, i.email)
+            for i in inscricoes
+            if i.ativa and (operacao is None or i.recebe(operacao))
+        ]
 
     def __len__(self) -> int:
         return len(self._por_chave)

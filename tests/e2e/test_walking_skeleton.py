@@ -130,6 +130,11 @@ def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
     inscricao = api.post("/api/v1/inscricoes", json={"nup": nup.formatado, "email": endereco})
     assert inscricao.status_code == 202
     assert endereco not in inscricao.text
+    # Double opt-in: only a confirmed subscription is mailed movements.
+    confirmacao = eventually(lambda: emails_para(mail_dir, endereco), what="the confirmation e-mail")[0]
+    texto_confirmacao = confirmacao.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    link = next(p for p in texto_confirmacao.split() if "/inscricoes/confirmar/" in p)
+    assert api.post(link.removeprefix(pipeline.api.public_base_url)).status_code == 200
 
     recebimento = evento(nup, 4, "RECEBIMENTO", unidade_origem=PROTOCOLO, unidade_destino=CGGP)
     enviado = run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "recebimento.jsonl", [recebimento])))
@@ -137,12 +142,15 @@ def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
     # A resend by the agency must not mail the subscriber again.
     run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "reenvio.jsonl", [recebimento])))
 
-    mensagens = eventually(lambda: emails_para(mail_dir, endereco), what="the e-mail about the recebimento")
+    def movimentos() -> list[EmailMessage]:
+        return [m for m in emails_para(mail_dir, endereco) if not m["Subject"].startswith("Confirme")]
+
+    mensagens = eventually(movimentos, what="the e-mail about the recebimento")
     eventually(
         lambda: (buscar_processo(api, nup) or {}).get("ultima_operacao") == "RECEBIMENTO",
         what="the recebimento to be indexed",
     )
-    mensagens = emails_para(mail_dir, endereco)
+    mensagens = movimentos()
     assert len(mensagens) == 1, [m["Subject"] for m in mensagens]
     mensagem = mensagens[0]
     assert mensagem["Subject"] == f"Processo {nup.formatado}: Recebimento"

@@ -1,0 +1,164 @@
+"""E-mail subscriptions as a small state machine, their Avro records and their key. Pure.
+
+A subscription lives on the compacted inscricoes topic under the keyed hash of nup + e-mail; its
+latest record is its state:
+
+    (none) --ask--> PENDENTE --confirm link--> CONFIRMADA --unsubscribe--> CANCELADA
+                       ^                           |
+                       +---ask again---------------+-- relay refuses `devolucoes_max` times --> DEVOLVENDO
+
+Only CONFIRMADA subscriptions are mailed movements. Asking again for a CANCELADA or DEVOLVENDO
+subscription starts over at PENDENTE (a new confirmation e-mail); asking again for a PENDENTE one
+within the resend window, or for a CONFIRMADA one, changes nothing.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EstadoInscricao",
+    "Inscricao",
+    "chave_inscricao",
+    "confirmar",
+    "inscricao_from_avro",
+    "inscricao_to_avro",
+    "normalizar_operacoes",
+    "pedir",
+]
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from protocolo.model import Operacao
+
+
+class EstadoInscricao(StrEnum):
+    """Where a subscription stands."""
+
+    PENDENTE = "PENDENTE"
+    CONFIRMADA = "CONFIRMADA"
+    CANCELADA = "CANCELADA"
+    DEVOLVENDO = "DEVOLVENDO"
+
+
+def chave_inscricao(segredo: bytes, nup: str, email: str) -> str:
+    """Keyed hash of (nup digits, e-mail): the subscription's key, which reveals neither."""
+    return hmac.new(segredo, f"{nup}\n{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalizar_operacoes(operacoes: Iterable[str] | None) -> frozenset[str] | None:
+    """Operation names as Operacao values; None or empty = every operation. ValueError names the bad one."""
+    if operacoes is None:
+        return None
+    nomes = set()
+    for nome in operacoes:
+        texto = nome.strip().upper()
+        try:
+            nomes.add(Operacao(texto).value)
+        except ValueError as exc:
+            raise ValueError(f"operação desconhecida: {nome}") from exc
+    return frozenset(nomes) or None
+
+
+@dataclass(frozen=True)
+class Inscricao:
+    """One subscription: key, processo, address, state and operation filter."""
+
+    chave: str
+    nup: str
+    email: str
+    estado: EstadoInscricao
+    criada_em: datetime
+    operacoes: frozenset[str] | None = None
+    solicitada_em: datetime | None = None
+    atualizada_em: datetime | None = None
+
+    @property
+    def ativa(self) -> bool:
+        """Receives movements."""
+        return self.estado is EstadoInscricao.CONFIRMADA
+
+    def recebe(self, operacao: str) -> bool:
+        """Mailed about a movement of this operation."""
+        return self.ativa and (self.operacoes is None or operacao in self.operacoes)
+
+    def com_estado(self, estado: EstadoInscricao, agora: datetime) -> Inscricao:
+        """The same subscription moved to `estado` at `agora`."""
+        return replace(self, estado=estado, atualizada_em=agora)
+
+
+def inscricao_to_avro(inscricao: Inscricao) -> dict[str, Any]:
+    """An Inscricao as an `inscricao` record (the key travels as the message key)."""
+    return {
+        "nup": inscricao.nup,
+        "email": inscricao.email,
+        "criada_em": inscricao.criada_em,
+        "estado": inscricao.estado.value,
+        "operacoes": sorted(inscricao.operacoes) if inscricao.operacoes is not None else None,
+        "solicitada_em": inscricao.solicitada_em,
+        "atualizada_em": inscricao.atualizada_em,
+    }
+
+
+def inscricao_from_avro(chave: str, registro: dict[str, Any]) -> Inscricao:
+    """An `inscricao` record of any version; v1 (no estado) was active at once, so it reads CONFIRMADA."""
+    operacoes = registro.get("operacoes")
+    return Inscricao(
+        chave=chave,
+        nup=registro["nup"],
+        email=registro["email"],
+        estado=EstadoInscricao(registro.get("estado") or EstadoInscricao.CONFIRMADA),
+        criada_em=registro["criada_em"],
+        operacoes=frozenset(operacoes) if operacoes is not None else None,
+        solicitada_em=registro.get("solicitada_em"),
+        atualizada_em=registro.get("atualizada_em"),
+    )
+
+
+def pedir(
+    existente: Inscricao | None,
+    *,
+    chave: str,
+    nup: str,
+    email: str,
+    operacoes: frozenset[str] | None,
+    agora: datetime,
+    reenvio: timedelta,
+) -> Inscricao | None:
+    """The record a subscription request writes, or None when it must change nothing.
+
+    A confirmed subscription stays as it is (a stranger must not change someone's filter); a pending
+    one is asked again (a new confirmation e-mail) only once its resend window has passed.
+    """
+    if existente is not None and existente.estado is EstadoInscricao.CONFIRMADA:
+        return None
+    if existente is not None and existente.estado is EstadoInscricao.PENDENTE:
+        pedido_em = existente.solicitada_em or existente.criada_em
+        if agora - pedido_em < reenvio:
+            return None
+    return Inscricao(
+        chave=chave,
+        nup=nup,
+        email=email.strip().lower(),
+        estado=EstadoInscricao.PENDENTE,
+        criada_em=agora,
+        operacoes=operacoes,
+        solicitada_em=agora,
+        atualizada_em=agora,
+    )
+
+
+def confirmar(existente: Inscricao | None, agora: datetime) -> Inscricao | None:
+    """The CONFIRMADA record a valid confirmation link writes; None when there is nothing to write.
+
+    Raises ValueError when the subscription is no longer pending (cancelled, bouncing or unknown).
+    """
+    if existente is None or existente.estado not in (EstadoInscricao.PENDENTE, EstadoInscricao.CONFIRMADA):
+        raise ValueError("inscrição não está pendente")
+    if existente.estado is EstadoInscricao.CONFIRMADA:
+        return None
+    return existente.com_estado(EstadoInscricao.CONFIRMADA, agora)

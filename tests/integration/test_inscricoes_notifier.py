@@ -1,0 +1,150 @@
+"""The notifier against a real broker and a real SMTP server that refuses some recipients.
+
+The relay (aiosmtpd) answers 550 to addresses starting with `devolve` (permanent), 451 to the first
+two attempts for `ocupado` (temporary), and accepts everything else. The notifier runs in a thread
+of this process with its real Kafka clients.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from notifier.loop import Notifier
+from protocolo.avro import catalogo_padrao
+from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
+from protocolo.inscricoes_topico import decodificar_inscricao, gravar_inscricoes
+from protocolo.kafka import make_producer
+from protocolo.settings import NotifierSettings, Settings, SmtpSettings
+from protocolo.stack import porta_livre
+from protocolo.topico_compactado import ler_tabela
+from tests.conftest import eventually
+
+NUP = "23037001462202165"
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+
+
+class Relay:
+    """aiosmtpd handler: refuses by address prefix, counts attempts and deliveries per address."""
+
+    def __init__(self) -> None:
+        self.tentativas: Counter[str] = Counter()
+        self.entregues: Counter[str] = Counter()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        self.tentativas[address] += 1
+        if address.startswith("devolve"):
+            return "550 5.1.1 mailbox unavailable"
+        if address.startswith("ocupado") and self.tentativas[address] <= 2:
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for endereco in envelope.rcpt_tos:
+            self.entregues[endereco] += 1
+        return "250 OK"
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[Relay, int]]:
+    handler, porta = Relay(), porta_livre()
+    controller = Controller(handler, hostname="127.0.0.1", port=porta)
+    controller.start()
+    yield handler, porta
+    controller.stop()
+
+
+@pytest.fixture
+def notifier_factory(settings_factory: Callable[..., Settings]) -> Iterator[Callable[[Settings], None]]:
+    rodando: list[tuple[Notifier, threading.Thread]] = []
+
+    def iniciar(settings: Settings) -> None:
+        notifier = Notifier(settings)
+        thread = threading.Thread(target=notifier.executar, daemon=True)
+        thread.start()
+        rodando.append((notifier, thread))
+
+    yield iniciar
+    for notifier, thread in rodando:
+        notifier.parar()
+        thread.join(30)
+
+
+def _movimento(n: int) -> dict[str, Any]:
+    return {
+        "id": f"23000:SEI-{uuid.uuid4().hex[:6]}-{n}",
+        "nup": NUP,
+        "orgao": "23000",
+        "orgao_nome": None,
+        "tipo": "PROCESSO",
+        "operacao": "ENVIO",
+        "ocorrido_em": T0,
+        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": None},
+        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": None},
+        "observacao": None,
+        "nup_relacionado": None,
+        "assunto": None,
+        "processo_versao": n,
+    }
+
+
+def _publicar(settings: Settings, movimentos: list[dict[str, Any]]) -> None:
+    producer = make_producer(settings.kafka)
+    for movimento in movimentos:
+        valor = catalogo_padrao().encode("movimento", movimento)
+        producer.produce(settings.kafka.topics.movimentos, key=NUP.encode(), value=valor)
+    assert producer.flush(10) == 0
+
+
+def test_temporary_failures_are_retried_and_permanent_ones_mark_the_subscription_bouncing(
+    settings_factory: Callable[..., Settings],
+    relay: tuple[Relay, int],
+    notifier_factory: Callable[[Settings], None],
+) -> None:
+    handler, porta = relay
+    settings = settings_factory(
+        notifier=NotifierSettings(concorrencia=3, emails_por_s=200, espera_inicial_s=0.1, devolucoes_max=3),
+        carregar_referencia_exemplo=False,
+    )
+    settings = settings.model_copy(update={"smtp": SmtpSettings(port=porta)})
+    segredo = settings.secret_key.get_secret_value().encode()
+    enderecos = ["normal@example.org", "devolve@example.org", "ocupado@example.org"]
+    chaves = {e: chave_inscricao(segredo, NUP, e) for e in enderecos}
+    gravar_inscricoes(
+        settings.kafka,
+        [Inscricao(chaves[e], NUP, e, EstadoInscricao.CONFIRMADA, T0, atualizada_em=T0) for e in enderecos],
+    )
+    notifier_factory(settings)
+
+    _publicar(settings, [_movimento(n) for n in range(1, 4)])
+    eventually(
+        lambda: (
+            handler.entregues["normal@example.org"] == 3 and handler.entregues["ocupado@example.org"] == 3
+        ),
+        what="every message to the healthy and the busy address",
+    )
+
+    def estado_devolve() -> EstadoInscricao | None:
+        tabela = ler_tabela(settings.kafka, settings.kafka.topics.inscricoes, decodificar_inscricao)
+        registro = tabela.get(chaves["devolve@example.org"])
+        return EstadoInscricao(registro["estado"]) if registro else None
+
+    assert eventually(lambda: estado_devolve() is EstadoInscricao.DEVOLVENDO, what="the bouncing mark")
+    assert handler.tentativas["devolve@example.org"] == 3
+    assert handler.tentativas["ocupado@example.org"] == 5  # 2 refusals + 3 deliveries
+
+    _publicar(settings, [_movimento(4)])
+    eventually(lambda: handler.entregues["normal@example.org"] == 4, what="the fourth movement")
+    assert handler.tentativas["devolve@example.org"] == 3  # no longer mailed
+    enviadas = ler_tabela(
+        settings.kafka, settings.kafka.topics.enviadas, lambda v: catalogo_padrao().decode("notificacao", v)
+    )
+    assert Counter(r["resultado"] for r in enviadas.values()) == {"ENVIADA": 8, "RECUSADA": 3}

@@ -1,0 +1,258 @@
+"""Specification of subscriptions' pure parts: states, signed links, rate limits, schema evolution."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import fastavro
+import pytest
+
+from api.limites import LimiteExcedido, LimitesInscricao, LimiteTaxa
+from protocolo.avro import MAGIC, SCHEMAS_DIR, catalogo_padrao
+from protocolo.inscricoes import (
+    EstadoInscricao,
+    Inscricao,
+    chave_inscricao,
+    confirmar,
+    inscricao_from_avro,
+    inscricao_to_avro,
+    normalizar_operacoes,
+    pedir,
+)
+from protocolo.links_inscricao import (
+    AcaoLink,
+    LinkExpirado,
+    LinkInvalido,
+    assinar_link,
+    url_link,
+    verificar_link,
+)
+from protocolo.settings import InscricaoSettings
+
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+NUP = "23037001462202165"
+SEGREDO = b"segredo de teste"
+CHAVE = chave_inscricao(SEGREDO, NUP, "maria@example.org")
+REENVIO = timedelta(minutes=15)
+
+
+def _inscricao(estado: EstadoInscricao, **campos: object) -> Inscricao:
+    base = Inscricao(CHAVE, NUP, "maria@example.org", estado, T0, solicitada_em=T0, atualizada_em=T0)
+    return Inscricao(**{**base.__dict__, **campos})  # type: ignore[arg-type]
+
+
+def _pedir(existente: Inscricao | None, agora: datetime = T0) -> Inscricao | None:
+    return pedir(
+        existente,
+        chave=CHAVE,
+        nup=NUP,
+        email=" Maria@Example.org ",
+        operacoes=None,
+        agora=agora,
+        reenvio=REENVIO,
+    )
+
+
+# --- key ---
+
+
+def test_the_key_hides_the_address_and_ignores_case_and_spaces() -> None:
+    assert CHAVE == chave_inscricao(SEGREDO, NUP, "  MARIA@example.ORG ")
+    assert CHAVE != chave_inscricao(b"outro segredo", NUP, "maria@example.org")
+    assert "maria" not in CHAVE and len(CHAVE) == 64
+
+
+# --- state machine ---
+
+
+def test_a_new_request_is_pending_with_a_normalised_address() -> None:
+    novo = _pedir(None)
+
+    assert novo is not None
+    assert (novo.estado, novo.email, novo.solicitada_em) == (
+        EstadoInscricao.PENDENTE,
+        "maria@example.org",
+        T0,
+    )
+    assert not novo.ativa
+
+
+@pytest.mark.parametrize(
+    ("existente", "depois", "escreve"),
+    [
+        (EstadoInscricao.CONFIRMADA, timedelta(days=30), False),
+        (EstadoInscricao.PENDENTE, timedelta(minutes=5), False),
+        (EstadoInscricao.PENDENTE, timedelta(minutes=16), True),
+        (EstadoInscricao.DEVOLVENDO, timedelta(minutes=1), True),
+    ],
+    ids=["confirmed stays", "pending within window", "pending after window", "bouncing starts over"],
+)
+def test_asking_again_writes_only_what_the_state_allows(
+    existente: EstadoInscricao, depois: timedelta, escreve: bool
+) -> None:
+    novo = _pedir(_inscricao(existente), agora=T0 + depois)
+
+    assert (novo is not None) is escreve
+    if novo is not None:
+        assert novo.estado is EstadoInscricao.PENDENTE and novo.solicitada_em == T0 + depois
+
+
+def test_confirming_moves_pending_to_confirmed_and_is_idempotent() -> None:
+    confirmada = confirmar(_inscricao(EstadoInscricao.PENDENTE), T0 + timedelta(hours=1))
+
+    assert confirmada is not None and confirmada.ativa
+    assert confirmada.atualizada_em == T0 + timedelta(hours=1)
+    assert confirmar(confirmada, T0) is None
+
+
+@pytest.mark.parametrize(
+    "existente", [None, _inscricao(EstadoInscricao.DEVOLVENDO)], ids=["gone", "bouncing"]
+)
+def test_a_subscription_that_is_not_pending_cannot_be_confirmed(existente: Inscricao | None) -> None:
+    with pytest.raises(ValueError):
+        confirmar(existente, T0)
+
+
+def test_the_operation_filter_decides_what_a_confirmed_subscription_receives() -> None:
+    filtrada = _inscricao(
+        EstadoInscricao.CONFIRMADA, operacoes=normalizar_operacoes(["envio", "ARQUIVAMENTO"])
+    )
+
+    assert filtrada.recebe("ENVIO") and filtrada.recebe("ARQUIVAMENTO")
+    assert not filtrada.recebe("RECEBIMENTO")
+    assert _inscricao(EstadoInscricao.CONFIRMADA).recebe("RECEBIMENTO")
+    assert not _inscricao(EstadoInscricao.PENDENTE).recebe("ENVIO")
+    assert normalizar_operacoes([]) is None
+    with pytest.raises(ValueError, match="operação desconhecida: VOAR"):
+        normalizar_operacoes(["VOAR"])
+
+
+# --- records and schema evolution ---
+
+
+def test_a_subscription_round_trips_through_its_avro_record() -> None:
+    inscricao = _inscricao(EstadoInscricao.CONFIRMADA, operacoes=frozenset({"ENVIO"}))
+    catalogo = catalogo_padrao()
+
+    lida = inscricao_from_avro(
+        CHAVE, catalogo.decode("inscricao", catalogo.encode("inscricao", inscricao_to_avro(inscricao)))
+    )
+
+    assert lida == inscricao
+
+
+def test_a_v1_record_reads_as_confirmed_without_filter() -> None:
+    v1 = fastavro.parse_schema(json.loads((SCHEMAS_DIR / "inscricao.v1.avsc").read_text()), _force=True)
+    corpo = io.BytesIO()
+    fastavro.schemaless_writer(corpo, v1, {"nup": NUP, "email": "maria@example.org", "criada_em": T0})
+    cabecalho = bytes.fromhex(
+        fastavro.schema.fingerprint(fastavro.schema.to_parsing_canonical_form(v1), "CRC-64-AVRO")
+    )
+
+    registro = catalogo_padrao().decode("inscricao", MAGIC + cabecalho + corpo.getvalue())
+
+    inscricao = inscricao_from_avro(CHAVE, registro)
+    assert inscricao.estado is EstadoInscricao.CONFIRMADA and inscricao.operacoes is None
+
+
+# --- signed links ---
+
+
+def test_a_confirmation_link_verifies_until_it_expires() -> None:
+    token = assinar_link(SEGREDO, AcaoLink.CONFIRMAR, CHAVE, T0 + timedelta(hours=48))
+
+    assert verificar_link(SEGREDO, token, AcaoLink.CONFIRMAR, T0 + timedelta(hours=47)) == CHAVE
+    with pytest.raises(LinkExpirado):
+        verificar_link(SEGREDO, token, AcaoLink.CONFIRMAR, T0 + timedelta(hours=49))
+
+
+def test_an_unsubscribe_link_never_expires() -> None:
+    token = assinar_link(SEGREDO, AcaoLink.CANCELAR, CHAVE, None)
+
+    assert verificar_link(SEGREDO, token, AcaoLink.CANCELAR, T0 + timedelta(days=3650)) == CHAVE
+
+
+def _adulterar(token: str, parte: int, valor: str) -> str:
+    partes = token.split(".")
+    partes[parte] = valor
+    return ".".join(partes)
+
+
+TOKEN = assinar_link(SEGREDO, AcaoLink.CONFIRMAR, CHAVE, T0 + timedelta(hours=48))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        _adulterar(TOKEN, 1, "0" * 64),
+        _adulterar(TOKEN, 2, str(int((T0 + timedelta(days=999)).timestamp()))),
+        _adulterar(TOKEN, 3, "f" * 32),
+        _adulterar(TOKEN, 0, "cancelar"),
+        assinar_link(b"outro segredo", AcaoLink.CONFIRMAR, CHAVE, T0 + timedelta(hours=48)),
+        "",
+        "confirmar.x.1.y",
+        TOKEN + "0",
+    ],
+    ids=[
+        "other key",
+        "later expiry",
+        "bad signature",
+        "other action",
+        "other secret",
+        "empty",
+        "garbage",
+        "longer",
+    ],
+)
+def test_a_forged_or_altered_link_is_invalid(token: str) -> None:
+    with pytest.raises(LinkInvalido):
+        verificar_link(SEGREDO, token, AcaoLink.CONFIRMAR, T0)
+
+
+def test_links_carry_no_address_and_name_their_action() -> None:
+    url = url_link("https://protocolo.gov.br/", TOKEN)
+
+    assert url == f"https://protocolo.gov.br/inscricoes/confirmar/{TOKEN}"
+    assert "maria" not in url and "@" not in url
+
+
+# --- rate limits ---
+
+
+def test_a_bucket_allows_its_capacity_then_tells_how_long_to_wait() -> None:
+    limite = LimiteTaxa(capacidade=2, por_s=0.5)
+
+    assert limite.consumir("a", 0.0) == 0 and limite.consumir("a", 0.0) == 0
+    assert limite.consumir("a", 0.0) == pytest.approx(2.0)
+    assert limite.consumir("b", 0.0) == 0  # other keys have their own bucket
+    assert limite.consumir("a", 2.0) == 0  # refilled one token in 2 s
+
+
+def test_a_bucket_never_fills_beyond_its_capacity_and_memory_is_bounded() -> None:
+    limite = LimiteTaxa(capacidade=1, por_s=1.0, max_chaves=3)
+
+    assert limite.consumir("a", 0.0) == 0
+    assert limite.consumir("a", 1000.0) == 0 and limite.consumir("a", 1000.0) > 0
+    for chave in "bcdef":
+        limite.consumir(chave, 1000.0)
+    assert len(limite._baldes) == 3
+
+
+def test_subscription_limits_apply_per_address_and_per_ip() -> None:
+    settings = InscricaoSettings(por_email=2, por_email_por_h=1, por_ip=3, por_ip_por_h=1)
+    limites = LimitesInscricao(settings, SEGREDO)
+
+    limites.verificar(ip="1.1.1.1", email="a@x.org", agora=0)
+    limites.verificar(ip="2.2.2.2", email="a@x.org", agora=0)
+    with pytest.raises(LimiteExcedido) as excecao:
+        limites.verificar(ip="3.3.3.3", email="a@x.org", agora=0)
+    assert excecao.value.segundos == 3600
+    assert "Tente novamente em 3600 segundos" in str(excecao.value)
+
+    limites.verificar(ip="9.9.9.9", email="b@x.org", agora=0)
+    limites.verificar(ip="9.9.9.9", email="c@x.org", agora=0)
+    limites.verificar(ip="9.9.9.9", email="d@x.org", agora=0)
+    with pytest.raises(LimiteExcedido):
+        limites.verificar(ip="9.9.9.9", email="e@x.org", agora=0)
