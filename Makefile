@@ -2,9 +2,10 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := kcat
+APT_PACKAGES := kcat chromium
+BROWSER_DEPS := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: run test install lint typecheck apt clean
+.PHONY: run test install lint typecheck apt browser-deps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,7 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/protocolo up --simulate
 
-# Debian packages the tests use (kcat: an independent, non-Python Kafka client).
+# Debian packages the tests use (kcat: an independent, non-Python Kafka client; chromium: the browser
+# tests drive Debian's build, never a Playwright download).
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -33,8 +35,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy protocolo producers streams indexer api notifier bench
 
-test: $(STAMP) apt lint typecheck
+# axe-core for the browser tests, pinned in tests/browser/package-lock.json.
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(BROWSER_DEPS)
+
+browser-deps: $(BROWSER_DEPS)
+
+test: $(STAMP) apt browser-deps lint typecheck
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules

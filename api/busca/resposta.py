@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["escapar_destaque", "ler_destaques", "ler_resposta"]
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,32 +22,42 @@ _NOMES_PUBLICOS = {
 }
 
 
+_PEDACOS = re.compile(f"[{MARCA_INICIO}{MARCA_FIM}]|[^{MARCA_INICIO}{MARCA_FIM}]+")
+
+
 def _partes(fragmento: str) -> tuple[str, frozenset[int]]:
     """The plain text of a fragment and the positions inside a closed pair of markers."""
     texto: list[str] = []
+    tamanho = 0
     marcados: set[int] = set()
-    pendentes: list[int] | None = None
-    for c in fragmento:
-        if c == MARCA_INICIO:
+    pendentes: list[range] | None = None
+    for pedaco in _PEDACOS.findall(fragmento):  # runs of text, not characters: this runs per hit
+        if pedaco == MARCA_INICIO:
             pendentes = []
-        elif c == MARCA_FIM:
-            marcados.update(pendentes or ())
+        elif pedaco == MARCA_FIM:
+            for faixa in pendentes or ():
+                marcados.update(faixa)
             pendentes = None
         else:
             if pendentes is not None:
-                pendentes.append(len(texto))
-            texto.append(c)
+                pendentes.append(range(tamanho, tamanho + len(pedaco)))
+            texto.append(pedaco)
+            tamanho += len(pedaco)
     return "".join(texto), frozenset(marcados)
 
 
 def _html(texto: str, marcados: frozenset[int]) -> str:
     saida: list[str] = []
+    inicio = 0
     dentro = False
-    for i, c in enumerate(texto):
-        if (i in marcados) != dentro:
-            dentro = not dentro
-            saida.append("<mark>" if dentro else "</mark>")
-        saida.append(html.escape(c, quote=True))
+    for i in sorted(marcados | {p + 1 for p in marcados}):  # where a marked run starts or ends
+        if i > len(texto) or (i in marcados) == dentro:
+            continue
+        saida.append(html.escape(texto[inicio:i], quote=True))
+        dentro = not dentro
+        saida.append("<mark>" if dentro else "</mark>")
+        inicio = i
+    saida.append(html.escape(texto[inicio:], quote=True))
     if dentro:
         saida.append("</mark>")
     return "".join(saida)
