@@ -37,13 +37,20 @@ def diferencas(settings: Settings, oraculo: dict[str, Any]) -> list[str]:
     problemas = [f"{n}: falta no índice" for n in sorted(set(esperados) - set(indexados))]
     problemas += [f"{n}: não devia estar no índice" for n in sorted(set(indexados) - set(esperados))]
     for nup in sorted(set(esperados) & set(indexados)):
-        esperado, doc = esperados[nup], indexados[nup]
-        for campo in CAMPOS:
-            if esperado[campo] != doc.get(campo):
-                problemas.append(f"{nup}: {campo} = {doc.get(campo)!r}, esperado {esperado[campo]!r}")
-        localizacao = (doc.get("localizacao") or {}).get("codigo")
-        if esperado["localizacao"] != localizacao:
-            problemas.append(f"{nup}: localizacao = {localizacao!r}, esperado {esperado['localizacao']!r}")
+        problemas += diferencas_estado(nup, esperados[nup], indexados[nup])
+    return problemas
+
+
+def diferencas_estado(nup: str, esperado: dict[str, Any], obtido: dict[str, Any]) -> list[str]:
+    """How one processo's public state (a snapshot or its document) differs from the oracle's."""
+    problemas = [
+        f"{nup}: {campo} = {obtido.get(campo)!r}, esperado {esperado[campo]!r}"
+        for campo in CAMPOS
+        if esperado[campo] != obtido.get(campo)
+    ]
+    localizacao = (obtido.get("localizacao") or {}).get("codigo")
+    if esperado["localizacao"] != localizacao:
+        problemas.append(f"{nup}: localizacao = {localizacao!r}, esperado {esperado['localizacao']!r}")
     return problemas
 
 

@@ -19,8 +19,7 @@ from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer
 from protocolo.settings import Settings
 from protocolo.stack import porta_livre
-
-CAMPOS = ("versao", "situacao", "orgao_atual", "em_transito", "ultima_operacao")
+from tests.oraculo import diferencas_estado
 
 
 def ler_topico(settings: Settings, topico: str, esquema: str) -> list[dict[str, Any]]:
@@ -63,12 +62,7 @@ def diferencas_snapshots(settings: Settings, oraculo: dict[str, Any]) -> list[st
             if obtido["publico"] or obtido["versao"] != esperado["versao"]:
                 problemas.append(f"{nup}: devia ser ordem de remoção versao {esperado['versao']}: {obtido}")
             continue
-        for campo in CAMPOS:
-            if esperado[campo] != obtido.get(campo):
-                problemas.append(f"{nup}: {campo} = {obtido.get(campo)!r}, esperado {esperado[campo]!r}")
-        localizacao = (obtido.get("localizacao") or {}).get("codigo")
-        if esperado["localizacao"] != localizacao:
-            problemas.append(f"{nup}: localizacao = {localizacao!r}, esperado {esperado['localizacao']!r}")
+        problemas += diferencas_estado(nup, esperado, obtido)
     return problemas
 
 
