@@ -1,4 +1,12 @@
-"""The indexer loop: poll a batch, write it to Elasticsearch, commit only after it was acknowledged."""
+"""The indexer loop: poll a batch, write it to Elasticsearch, commit only after it was acknowledged.
+
+Per batch: decode (undecodable messages go to the DLQ), build the bulk actions (indexer/documents),
+write them retrying until the server acknowledged every one (indexer/sink), delete the movimentos of
+processos that stopped being public, send the documents the index refused for good to the DLQ with
+the server's reason and the message that produced them, flush the DLQ, and only then commit. A
+rejected document never blocks its partition; a search server that is down blocks the loop (and
+the commit) until it is back.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,11 @@ __all__ = ["Indexer"]
 import logging
 from typing import Any
 
-from confluent_kafka import Message
+from confluent_kafka import KafkaError, KafkaException, Message
 
-from indexer.documents import acoes_do_lote
-from indexer.sink import aplicar, garantir_indices
+from indexer.documents import acoes_do_lote, ocultos, query_ocultos
+from indexer.indices import garantir_indices
+from indexer.sink import Rejeitado, aplicar, com_retentativas
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import CodecError
 from protocolo.kafka import make_consumer, make_producer
@@ -19,6 +28,8 @@ from protocolo.search import make_search
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+_Origem = tuple[str, str, int | None]  # (index, document id, version): the action a message became
 
 
 class Indexer:
@@ -31,23 +42,33 @@ class Indexer:
         self._rodando = True
         self.grupo = settings.kafka.group("indexer")
         self.catalogo = catalogo_padrao()
-        self.es = make_search(settings.search)
+        # The loop's own backoff is the retry policy (and logs each failure): no hidden client retries.
+        self.es = make_search(settings.search).options(max_retries=0, retry_on_timeout=False)
         self.consumer = make_consumer(settings.kafka, self.grupo)
         self.dlq = make_producer(settings.kafka)
         topicos = settings.kafka.topics
         self.topico_processos = topicos.processos
         self.topico_movimentos = topicos.movimentos
+        self.alias_processos = settings.search.alias("processos")
+        self.alias_movimentos = settings.search.alias("movimentos")
 
     def parar(self) -> None:
         """Ask the loop to finish the batch at hand and stop."""
         self._rodando = False
 
-    def executar(self) -> None:
-        """Run until parar() is called."""
+    def _deve_parar(self) -> bool:
+        return not self._rodando
+
+    def _garantir(self) -> None:
         garantir_indices(self.es, self.settings.search)
-        self.consumer.subscribe([self.topico_processos, self.topico_movimentos])
-        logger.info("indexer started group=%s", self.grupo)
+
+    def executar(self) -> None:
+        """Run until parar() is called; waits for the search server if it is not up yet."""
         try:
+            com_retentativas(self._garantir, deve_parar=self._deve_parar)
+            self.consumer.subscribe([self.topico_processos, self.topico_movimentos])
+            self.settings.readiness_file("indexer").touch()
+            logger.info("indexer started group=%s", self.grupo)
             while self._rodando:
                 mensagens = self.consumer.consume(num_messages=self.lote_max, timeout=self.espera_lote_s)
                 if mensagens:
@@ -59,9 +80,11 @@ class Indexer:
             self.dlq.flush(10)
 
     def processar(self, mensagens: list[Message]) -> None:
-        """Write one batch and commit its offsets."""
+        """Write one batch, send what the index refused to the DLQ, then commit its offsets."""
         snapshots: list[dict[str, Any]] = []
         movimentos: list[dict[str, Any]] = []
+        origens: dict[_Origem, Message] = {}
+        cartas: list[tuple[bytes | None, dict[str, Any]]] = []
         for mensagem in mensagens:
             if mensagem.error():
                 logger.warning("consumer error error=%s", mensagem.error())
@@ -71,42 +94,67 @@ class Indexer:
             try:
                 registro = self.catalogo.decode(nome, mensagem.value() or b"")
             except CodecError as exc:
-                self._rejeitar(mensagem, "MENSAGEM_CORROMPIDA", str(exc))
+                logger.error(
+                    "undecodable message topic=%s partition=%s offset=%s",
+                    topico,
+                    mensagem.partition(),
+                    mensagem.offset(),
+                )
+                cartas.append(self._carta(mensagem, "MENSAGEM_CORROMPIDA", str(exc)))
                 continue
-            (snapshots if nome == "processo" else movimentos).append(registro)
-        search = self.settings.search
+            if nome == "processo":
+                snapshots.append(registro)
+                origens[(self.alias_processos, registro["nup"], registro["versao"])] = mensagem
+            else:
+                movimentos.append(registro)
+                origens[(self.alias_movimentos, registro["id"], None)] = mensagem
         acoes = acoes_do_lote(
             snapshots,
             movimentos,
-            indice_processos=search.alias("processos"),
-            indice_movimentos=search.alias("movimentos"),
+            indice_processos=self.alias_processos,
+            indice_movimentos=self.alias_movimentos,
         )
-        rejeitados = aplicar(self.es, acoes, deve_parar=lambda: not self._rodando)
-        for rejeitado in rejeitados:
-            logger.error(
-                "document rejected index=%s id=%s status=%s reason=%s",
-                rejeitado.acao.indice,
-                rejeitado.acao.doc_id,
-                rejeitado.status,
-                rejeitado.motivo,
-            )
-        privados = sorted({s["nup"] for s in snapshots if not s["publico"]})
-        if privados:
+        rejeitados = aplicar(self.es, acoes, garantir=self._garantir, deve_parar=self._deve_parar)
+        cartas += [self._carta_rejeitado(r, origens) for r in rejeitados]
+        escondidos = ocultos(snapshots)
+        if escondidos:
             # Movements of a processo that stopped being public leave the index with it.
-            self.es.delete_by_query(
-                index=search.alias("movimentos"), query={"terms": {"nup": privados}}, conflicts="proceed"
+            com_retentativas(
+                lambda: self.es.delete_by_query(
+                    index=self.alias_movimentos, query=query_ocultos(escondidos), conflicts="proceed"
+                ),
+                garantir=self._garantir,
+                deve_parar=self._deve_parar,
             )
-        self.consumer.commit(asynchronous=False)
+        if cartas:
+            self._entregar(cartas)
+        try:
+            self.consumer.commit(asynchronous=False)
+        except KafkaException as exc:
+            # Left the group while waiting for the search server (max.poll.interval.ms): the batch is
+            # delivered again after the rejoin and written again, which the sink makes harmless.
+            if exc.args[0].code() == KafkaError._NO_OFFSET:
+                return
+            logger.warning("commit failed, the batch will be consumed again error=%s", exc)
+            return
         logger.debug("batch indexed messages=%d actions=%d", len(mensagens), len(acoes))
 
-    def _rejeitar(self, mensagem: Message, codigo: str, motivo: str) -> None:
+    def _carta_rejeitado(
+        self, rejeitado: Rejeitado, origens: dict[_Origem, Message]
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        acao = rejeitado.acao
+        # The server's reason may quote a field's value: it goes to the DLQ only, never to the log.
         logger.error(
-            "undecodable message topic=%s partition=%s offset=%s reason=%s",
-            mensagem.topic(),
-            mensagem.partition(),
-            mensagem.offset(),
-            motivo,
+            "document rejected index=%s id=%s status=%s type=%s",
+            acao.indice,
+            acao.doc_id,
+            rejeitado.status,
+            rejeitado.tipo,
         )
+        motivo = f"o índice recusou o documento (HTTP {rejeitado.status}): {rejeitado.motivo}"
+        return self._carta(origens[(acao.indice, acao.doc_id, acao.versao)], "DOCUMENTO_REJEITADO", motivo)
+
+    def _carta(self, mensagem: Message, codigo: str, motivo: str) -> tuple[bytes | None, dict[str, Any]]:
         registro = dead_letter_record(
             codigo=codigo,
             motivo=motivo,
@@ -116,9 +164,31 @@ class Indexer:
             chave=mensagem.key(),
             valor=mensagem.value(),
         )
-        self.dlq.produce(
-            self.settings.kafka.topics.dlq,
-            key=mensagem.key(),
-            value=self.catalogo.encode("dead_letter", registro),
-        )
-        self.dlq.flush(10)
+        return mensagem.key(), registro
+
+    def _entregar(self, cartas: list[tuple[bytes | None, dict[str, Any]]]) -> None:
+        """Produce the batch's dead letters and wait until the broker has every one (before the commit)."""
+        pendentes = cartas
+        while pendentes:
+            falhas: list[tuple[bytes | None, dict[str, Any]]] = []
+            for carta in pendentes:
+                self._produzir(carta, falhas)
+            while self.dlq.flush(5) > 0:
+                if not self._rodando:
+                    raise InterruptedError("stopped while sending dead letters")
+                logger.warning("dead-letter topic slow to acknowledge, still waiting")
+            if falhas:
+                logger.warning("dead letters not delivered, sending again count=%d", len(falhas))
+            pendentes = falhas
+
+    def _produzir(
+        self, carta: tuple[bytes | None, dict[str, Any]], falhas: list[tuple[bytes | None, dict[str, Any]]]
+    ) -> None:
+        chave, registro = carta
+
+        def _relatar(erro: KafkaError | None, _mensagem: Message) -> None:
+            if erro is not None:
+                falhas.append(carta)
+
+        valor = self.catalogo.encode("dead_letter", registro)
+        self.dlq.produce(self.settings.kafka.topics.dlq, key=chave, value=valor, on_delivery=_relatar)

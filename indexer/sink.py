@@ -1,26 +1,34 @@
-"""Writes bulk actions to Elasticsearch, retrying what can succeed later, reporting what never will."""
+"""Writes bulk actions to Elasticsearch, retrying what can succeed later, reporting what never will.
+
+Transient failures (connection refused or timed out, 429, 5xx) are retried with exponential
+backoff until they succeed or the indexer is asked to stop (InterruptedError: the caller then does
+not commit). A missing alias (the server lost its indices) makes `garantir` run before the retry.
+Anything else an item answers is a rejection for good: the caller sends it to the DLQ.
+"""
 
 from __future__ import annotations
 
-__all__ = ["Rejeitado", "aplicar", "garantir_indices"]
+__all__ = ["Rejeitado", "aplicar", "com_retentativas", "garantir_indices"]
 
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
 
 from indexer.documents import Acao
-from indexer.mappings import INDICES, VERSAO_MAPEAMENTO, definicao
-from protocolo.settings import SearchSettings
+from indexer.indices import garantir_indices  # re-exported: callers set up and write in one place
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _TRANSITORIOS = {429, 500, 502, 503, 504}
+_INDICE_AUSENTE = "index_not_found_exception"
 
 
 @dataclass(frozen=True)
@@ -30,19 +38,19 @@ class Rejeitado:
     acao: Acao
     status: int
     motivo: str
+    tipo: str = ""
 
 
-def garantir_indices(es: Elasticsearch, settings: SearchSettings) -> None:
-    """Create each versioned index and point its read/write alias at it, when missing."""
-    for nome in INDICES:
-        alias = settings.alias(nome)
-        if es.indices.exists_alias(name=alias):
-            continue
-        indice = f"{alias}-v{VERSAO_MAPEAMENTO}"
-        if not es.indices.exists(index=indice):
-            es.indices.create(index=indice, **definicao(nome))
-        es.indices.put_alias(index=indice, name=alias, is_write_index=True)
-        logger.info("index ready index=%s alias=%s", indice, alias)
+class _IndiceAusente(Exception):
+    """A bulk item found no alias to write to (require_alias)."""
+
+
+def _nunca() -> bool:
+    return False
+
+
+def _nada() -> None:
+    return None
 
 
 def _enviar(es: Elasticsearch, acoes: list[Acao]) -> tuple[list[Acao], list[Rejeitado]]:
@@ -52,7 +60,8 @@ def _enviar(es: Elasticsearch, acoes: list[Acao]) -> tuple[list[Acao], list[Reje
         if acao.versao is not None:
             meta |= {"version": acao.versao, "version_type": "external"}
         operacoes += [{"index": meta}, acao.documento]
-    resposta = es.bulk(operations=operacoes)
+    # require_alias: if the alias is gone, never let the server auto-create an index with dynamic mapping.
+    resposta = es.bulk(operations=operacoes, require_alias=True)
     repetir: list[Acao] = []
     rejeitados: list[Rejeitado] = []
     for acao, item in zip(acoes, resposta["items"], strict=True):
@@ -60,20 +69,83 @@ def _enviar(es: Elasticsearch, acoes: list[Acao]) -> tuple[list[Acao], list[Reje
         status = int(resultado.get("status", 500))
         if status < 300 or status == 409:  # 409: a newer version is already there, nothing to do
             continue
-        motivo = str(resultado.get("error", {}).get("reason", resultado.get("error")))
+        erro = resultado.get("error") or {}
+        tipo = str(erro.get("type", "")) if isinstance(erro, dict) else ""
+        if tipo == _INDICE_AUSENTE:
+            raise _IndiceAusente(acao.indice)
         if status in _TRANSITORIOS:
             repetir.append(acao)
         else:
-            rejeitados.append(Rejeitado(acao, status, motivo))
+            motivo = str(erro.get("reason", erro)) if isinstance(erro, dict) else str(erro)
+            rejeitados.append(Rejeitado(acao, status, motivo, tipo))
     return repetir, rejeitados
+
+
+def _indice_ausente(exc: ApiError) -> bool:
+    return exc.status_code == 404 and _INDICE_AUSENTE in str(exc.body)
+
+
+class _Espera:
+    """Exponential backoff that gives up only when the indexer is asked to stop."""
+
+    def __init__(self, deve_parar: Callable[[], bool], maxima_s: float) -> None:
+        self.deve_parar = deve_parar
+        self.maxima_s = maxima_s
+        self.atual_s = 0.2
+
+    def aguardar(self) -> None:
+        if self.deve_parar():
+            raise InterruptedError("stopped while retrying the search server")
+        time.sleep(self.atual_s)
+        self.atual_s = min(self.atual_s * 2, self.maxima_s)
+
+
+def com_retentativas(
+    operacao: Callable[[], T],
+    *,
+    garantir: Callable[[], None] = _nada,
+    deve_parar: Callable[[], bool] = _nunca,
+    espera_max_s: float = 10.0,
+) -> T:
+    """Run `operacao` until it succeeds, waiting out an unreachable, busy or index-less server.
+
+    Raises InterruptedError if asked to stop while waiting; other API errors pass through.
+    """
+    espera = _Espera(deve_parar, espera_max_s)
+    recriar = False
+    while True:
+        try:
+            if recriar:
+                garantir()
+                recriar = False
+            return operacao()
+        except _IndiceAusente as exc:
+            logger.warning("alias missing, recreating the indices alias=%s", exc)
+            recriar = True
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            logger.warning(
+                "search unreachable, will retry error=%s wait_s=%.1f", exc.__class__.__name__, espera.atual_s
+            )
+        except ApiError as exc:
+            if _indice_ausente(exc):
+                logger.warning("index missing, recreating the indices status=%s", exc.status_code)
+                recriar = True
+            elif exc.status_code in _TRANSITORIOS:
+                logger.warning(
+                    "search busy, will retry status=%s wait_s=%.1f", exc.status_code, espera.atual_s
+                )
+            else:
+                raise
+        espera.aguardar()
 
 
 def aplicar(
     es: Elasticsearch,
     acoes: list[Acao],
     *,
-    deve_parar: Callable[[], bool] = lambda: False,
-    espera_max_s: float = 30.0,
+    garantir: Callable[[], None] = _nada,
+    deve_parar: Callable[[], bool] = _nunca,
+    espera_max_s: float = 10.0,
 ) -> list[Rejeitado]:
     """Write every action, retrying transient failures with backoff until they succeed.
 
@@ -82,23 +154,16 @@ def aplicar(
     """
     pendentes = acoes
     rejeitados: list[Rejeitado] = []
-    espera = 0.2
+    espera = _Espera(deve_parar, espera_max_s)
     while pendentes:
-        try:
-            pendentes, novos = _enviar(es, pendentes)
-            rejeitados += novos
-        except (TransportConnectionError, ConnectionTimeout) as exc:
-            logger.warning(
-                "search unreachable, will retry error=%s wait_s=%.1f", exc.__class__.__name__, espera
-            )
-        except ApiError as exc:
-            if exc.status_code not in _TRANSITORIOS:
-                raise
-            logger.warning("search busy, will retry status=%s wait_s=%.1f", exc.status_code, espera)
-        if not pendentes:
-            break
-        if deve_parar():
-            raise InterruptedError("stopped while retrying the search server")
-        time.sleep(espera)
-        espera = min(espera * 2, espera_max_s)
+        pendentes, novos = com_retentativas(
+            partial(_enviar, es, pendentes),
+            garantir=garantir,
+            deve_parar=deve_parar,
+            espera_max_s=espera_max_s,
+        )
+        rejeitados += novos
+        if pendentes:  # some items answered 429/5xx: back off before sending just those again
+            logger.warning("search refused items for now, will retry count=%d", len(pendentes))
+            espera.aguardar()
     return rejeitados

@@ -125,6 +125,9 @@ class LocalStack:
         ]
         if "api" in self.servicos:
             portas.append((f"{s.api.host}:{s.api.port}", "API e portal", "PROTOCOLO_API_PORT"))
+        if "streams" in self.servicos and s.streams.metrics_port:
+            metricas = f"127.0.0.1:{s.streams.metrics_port}"
+            portas.append((metricas, "métricas dos streams", "PROTOCOLO_STREAMS_METRICS_PORT"))
         for endereco, papel, variavel in portas:
             host, porta = _host_porta(endereco)
             if not _porta_livre(host, porta):
@@ -176,19 +179,7 @@ class LocalStack:
             ],
         )
         self._esperar(tansu, self._kafka_pronto, "broker Kafka")
-        busca_host, busca_porta = _host_porta(s.search.url)
-        osmem = self._lancar(
-            "search",
-            [
-                str(_binario_osmem()),
-                "-addr",
-                f"{busca_host}:{busca_porta}",
-                "-no-stdin-watch",
-                "-parent-pid",
-                str(os.getpid()),
-            ],
-        )
-        self._esperar(osmem, self._busca_pronta, "servidor de busca")
+        self.iniciar_busca()
         smtp = self._lancar(
             "smtp",
             [
@@ -206,6 +197,27 @@ class LocalStack:
         self._esperar(smtp, lambda: not _porta_livre(s.smtp.host, s.smtp.port), "servidor SMTP local")
         criados = create_topics(s.kafka)
         self.avisar(f"tópicos criados: {', '.join(criados) or 'já existiam'}")
+
+    def iniciar_busca(self) -> None:
+        """Start the search server on its address (again, after a crash: it comes back empty)."""
+        busca_host, busca_porta = _host_porta(self.settings.search.url)
+        self.processos = [p for p in self.processos if p.nome != "search" or p.popen.poll() is None]
+        osmem = self._lancar(
+            "search",
+            [
+                str(_binario_osmem()),
+                "-addr",
+                f"{busca_host}:{busca_porta}",
+                "-no-stdin-watch",
+                "-parent-pid",
+                str(os.getpid()),
+            ],
+        )
+        self._esperar(osmem, self._busca_pronta, "servidor de busca")
+
+    def processo(self, nome: str) -> subprocess.Popen[bytes]:
+        """The running child called `nome` (kafka, search, smtp or a service): tests freeze or kill it."""
+        return next(p.popen for p in self.processos if p.nome == nome and p.popen.poll() is None)
 
     def _iniciar_servico(self, nome: str) -> None:
         pronto = self.settings.readiness_file(nome)
@@ -264,6 +276,18 @@ class LocalStack:
 
     def _busca_pronta(self) -> bool:
         return _http_ok(self.settings.search.url)
+
+    def matar(self, nome: str) -> int:
+        """SIGKILL one running service (crash tests); returns its pid."""
+        processo = next(p for p in self.processos if p.nome == nome and p.popen.poll() is None)
+        processo.popen.send_signal(signal.SIGKILL)
+        processo.popen.wait()
+        self.processos.remove(processo)
+        return processo.popen.pid
+
+    def reiniciar(self, nome: str) -> None:
+        """Start one service again (after `matar`), appending to the same log."""
+        self._iniciar_servico(nome)
 
     def morto(self) -> _Processo | None:
         """The first child that exited on its own, if any."""

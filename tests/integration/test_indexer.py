@@ -1,0 +1,194 @@
+"""The indexer against the real broker and search server: rejected documents, lost indices.
+
+The indexer runs in a thread of the test process (its real loop, clients and topics); records are
+made as the streams make them and produced to the real topics.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from confluent_kafka import TopicPartition
+from elasticsearch import Elasticsearch
+
+from indexer.indices import nome_indice
+from indexer.loop import Indexer
+from indexer.mappings import definicao
+from protocolo.avro import catalogo_padrao
+from protocolo.fold import fold_processo
+from protocolo.kafka import make_consumer, make_producer
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.nup import gerar_nup
+from protocolo.referencia import carregar_referencia
+from protocolo.search import make_search
+from protocolo.settings import Settings
+from streams.projection import movimento_record, snapshot_record
+from tests.conftest import eventually
+from tests.oraculo import cartas_mortas
+
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
+CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
+
+
+def _registros(sequencial: int, *, especie: str | None, observacao: str | None) -> tuple[dict[str, Any], ...]:
+    """A processo's snapshot and the movimento of its second event, as the streams emit them."""
+    nup = gerar_nup(unidade=23037, sequencial=sequencial, ano=2024).digitos
+    base = {"orgao": "23000", "nup": nup, "tipo": TipoProtocolo.PROCESSO, "nivel_acesso": NivelAcesso.PUBLICO}
+    autuacao = Evento(
+        id=f"A-{sequencial}",
+        operacao=Operacao.AUTUACAO,
+        ocorrido_em=T0,
+        unidade_origem=PROTOCOLO,
+        especie=especie,
+        assunto="Aquisição de material",
+        **base,
+    )
+    envio = Evento(
+        id=f"E-{sequencial}",
+        operacao=Operacao.ENVIO,
+        ocorrido_em=T0 + timedelta(hours=1),
+        unidade_origem=PROTOCOLO,
+        unidade_destino=CGLIC,
+        observacao=observacao,
+        **base,
+    )
+    processo = fold_processo([autuacao, envio])
+    referencia = carregar_referencia()
+    snapshot = snapshot_record(processo, referencia, segredo=b"s", restrito_publico=False)
+    return snapshot, movimento_record(envio, processo, referencia)
+
+
+def _produzir(settings: Settings, topico: str, nome: str, registros: list[dict[str, Any]]) -> list[bytes]:
+    """Produce to partition 0 of `topico`, in order; returns the values sent."""
+    catalogo = catalogo_padrao()
+    producer = make_producer(settings.kafka)
+    valores = [catalogo.encode(nome, r) for r in registros]
+    for registro, valor in zip(registros, valores, strict=True):
+        producer.produce(topico, key=registro["nup"].encode(), value=valor, partition=0)
+    assert producer.flush(15) == 0
+    return valores
+
+
+@pytest.fixture
+def indexador(settings_factory: Callable[..., Settings]) -> Iterator[tuple[Settings, Elasticsearch]]:
+    """Fresh topics and index names, and a client to the real search server."""
+    settings = settings_factory(carregar_referencia_exemplo=False)
+    es = make_search(settings.search)
+    yield settings, es
+    es.close()
+
+
+def _rodar(settings: Settings) -> tuple[Indexer, threading.Thread]:
+    indexer = Indexer(settings, espera_lote_s=0.2)
+    thread = threading.Thread(target=indexer.executar, name="indexer", daemon=True)
+    thread.start()
+    return indexer, thread
+
+
+def _parar(indexer: Indexer, thread: threading.Thread) -> None:
+    indexer.parar()
+    thread.join(30)
+    assert not thread.is_alive()
+
+
+def _documento(es: Elasticsearch, indice: str, doc_id: str) -> dict[str, Any] | None:
+    resposta = es.options(ignore_status=404).get(index=indice, id=doc_id)
+    return resposta.body.get("_source") if resposta.meta.status == 200 else None
+
+
+def _conflitante(settings: Settings, es: Elasticsearch, nome: str, campo: str) -> None:
+    """Point the alias at an index whose mapping makes `campo` a number: text there is refused for good."""
+    corpo = definicao(nome)
+    mapeamento = {
+        **corpo["mappings"],
+        "properties": {**corpo["mappings"]["properties"], campo: {"type": "long"}},
+    }
+    indice = f"{settings.search.alias(nome)}-conflito"
+    es.indices.create(index=indice, settings=corpo["settings"], mappings=mapeamento)
+    es.indices.put_alias(index=indice, name=settings.search.alias(nome), is_write_index=True)
+
+
+def test_a_document_the_index_refuses_goes_to_the_dlq_with_its_message_and_the_partition_goes_on(
+    indexador: tuple[Settings, Elasticsearch],
+) -> None:
+    settings, es = indexador
+    _conflitante(settings, es, "processos", "especie")
+    _conflitante(settings, es, "movimentos", "observacao")
+    recusado, recusado_mov = _registros(1, especie="Requerimento", observacao="Para análise")
+    aceito, aceito_mov = _registros(2, especie=None, observacao=None)
+    topicos = settings.kafka.topics
+    valores = _produzir(settings, topicos.processos, "processo", [recusado, aceito])
+    valores_mov = _produzir(settings, topicos.movimentos, "movimento", [recusado_mov, aceito_mov])
+    indexer, thread = _rodar(settings)
+    try:
+        alias_p, alias_m = settings.search.alias("processos"), settings.search.alias("movimentos")
+        eventually(lambda: _documento(es, alias_p, aceito["nup"]), what="the accepted snapshot indexed")
+        eventually(lambda: _documento(es, alias_m, aceito_mov["id"]), what="the accepted movimento indexed")
+        cartas = eventually(
+            lambda: len(c := cartas_mortas(settings, espera_s=1)) >= 2 and c, what="2 DLQ records"
+        )
+        consumidor = make_consumer(settings.kafka, indexer.grupo)
+        try:
+            comprometidos = consumidor.committed(
+                [TopicPartition(topicos.processos, 0), TopicPartition(topicos.movimentos, 0)], timeout=10
+            )
+        finally:
+            consumidor.close()
+    finally:
+        _parar(indexer, thread)
+
+    assert [tp.offset for tp in comprometidos] == [2, 2]  # past the rejected and the accepted message
+    assert _documento(es, alias_p, recusado["nup"]) is None
+    assert _documento(es, alias_m, recusado_mov["id"]) is None
+    por_topico = {c["topico"]: c for c in cartas}
+    assert len(cartas) == 2 and set(por_topico) == {topicos.processos, topicos.movimentos}
+    carta, carta_mov = por_topico[topicos.processos], por_topico[topicos.movimentos]
+    assert (carta["codigo"], carta["particao"], carta["offset"]) == ("DOCUMENTO_REJEITADO", 0, 0)
+    assert (carta["chave"], carta["valor"]) == (recusado["nup"].encode(), valores[0])
+    assert "especie" in carta["motivo"] and carta["motivo"].startswith(
+        "o índice recusou o documento (HTTP 400)"
+    )
+    assert (carta_mov["codigo"], carta_mov["offset"], carta_mov["valor"]) == (
+        "DOCUMENTO_REJEITADO",
+        0,
+        valores_mov[0],
+    )
+    assert "observacao" in carta_mov["motivo"]
+
+
+def test_lost_indices_come_back_from_the_templates_with_their_mapping_not_a_dynamic_one(
+    indexador: tuple[Settings, Elasticsearch],
+) -> None:
+    settings, es = indexador
+    primeiro, _ = _registros(1, especie="Requerimento", observacao=None)
+    segundo, segundo_mov = _registros(2, especie="Ofício", observacao="Para análise")
+    topicos = settings.kafka.topics
+    alias_p, alias_m = settings.search.alias("processos"), settings.search.alias("movimentos")
+    indexer, thread = _rodar(settings)
+    try:
+        _produzir(settings, topicos.processos, "processo", [primeiro])
+        eventually(lambda: _documento(es, alias_p, primeiro["nup"]), what="the first snapshot indexed")
+        # What a restart of an in-memory server (or an operator's mistake) leaves: no index, no alias.
+        es.indices.delete(
+            index=[nome_indice(settings.search, "processos"), nome_indice(settings.search, "movimentos")]
+        )
+        _produzir(settings, topicos.processos, "processo", [segundo])
+        _produzir(settings, topicos.movimentos, "movimento", [segundo_mov])
+        eventually(lambda: _documento(es, alias_p, segundo["nup"]), what="the second snapshot indexed")
+        eventually(lambda: _documento(es, alias_m, segundo_mov["id"]), what="the movimento indexed")
+    finally:
+        _parar(indexer, thread)
+
+    for nome, alias in (("processos", alias_p), ("movimentos", alias_m)):
+        assert list(es.indices.get_alias(name=alias)) == [nome_indice(settings.search, nome)]
+        (mapeamento,) = es.indices.get_mapping(index=alias).body.values()
+        assert mapeamento["mappings"] == definicao(nome)["mappings"]
+    # Anything else that creates an index of the family (a reindex into v99) gets the mapping too.
+    es.indices.create(index=f"{alias_p}-v99")
+    (novo,) = es.indices.get_mapping(index=f"{alias_p}-v99").body.values()
+    assert novo["mappings"] == definicao("processos")["mappings"]

@@ -1,0 +1,140 @@
+"""Batch coalescing and privacy of the indexer's bulk actions (indexer/documents.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from indexer.documents import acoes_do_lote, mais_novos, ocultos, query_ocultos
+from protocolo.fold import fold_processo
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.referencia import carregar_referencia
+from streams.projection import movimento_record, snapshot_record
+
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+NUP = "23037001462202165"
+OUTRO = "60041001093202097"
+PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
+CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
+
+
+def _evento(n: int, *, nup: str = NUP, nivel: NivelAcesso = NivelAcesso.PUBLICO) -> Evento:
+    operacao = Operacao.AUTUACAO if n == 1 else Operacao.ENVIO
+    return Evento(
+        id=f"SEI-{nup[-4:]}-{n}",
+        orgao="23000",
+        nup=nup,
+        tipo=TipoProtocolo.PROCESSO,
+        operacao=operacao,
+        ocorrido_em=T0 + timedelta(hours=n),
+        nivel_acesso=nivel,
+        unidade_origem=PROTOCOLO,
+        unidade_destino=None if n == 1 else CGLIC,
+        assunto="Aquisição de material" if n == 1 else None,
+    )
+
+
+def _registros(eventos: list[Evento]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The snapshot and movimento records the streams emit for the last of `eventos`."""
+    referencia = carregar_referencia()
+    processo = fold_processo(eventos)
+    snapshot = snapshot_record(processo, referencia, segredo=b"s", restrito_publico=False)
+    return snapshot, movimento_record(eventos[-1], processo, referencia)
+
+
+def _indices(acoes: list[Any]) -> list[tuple[str, str, int | None]]:
+    return [(a.indice, a.doc_id, a.versao) for a in acoes]
+
+
+def _lote(
+    snapshots: list[dict[str, Any]], movimentos: list[dict[str, Any]]
+) -> list[tuple[str, str, int | None]]:
+    return _indices(acoes_do_lote(snapshots, movimentos, indice_processos="p", indice_movimentos="m"))
+
+
+@pytest.fixture
+def historia() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Versions 1 and 2 public, version 3 reclassified SIGILOSO (snapshot becomes a tombstone)."""
+    e1, e2 = _evento(1), _evento(2)
+    e3 = replace(_evento(3), nivel_acesso=NivelAcesso.SIGILOSO)
+    return [_registros([e1]), _registros([e1, e2]), _registros([e1, e2, e3])]
+
+
+def test_movimentos_of_a_processo_hidden_in_the_same_batch_are_not_written(
+    historia: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    (s1, m1), (s2, m2), (s3, _) = historia
+    assert s3 == {"nup": NUP, "versao": 3, "publico": False}
+
+    acoes = _lote([s1, s2, s3], [m1, m2])
+
+    assert acoes == [("p", NUP, 3)]
+
+
+def test_a_hidden_processo_keeps_out_only_its_own_movimentos(
+    historia: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    (_, m1), _, (s3, _) = historia
+    outro_snapshot, outro_movimento = _registros([_evento(1, nup=OUTRO)])
+
+    acoes = _lote([s3, outro_snapshot], [m1, outro_movimento])
+
+    assert acoes == [("p", NUP, 3), ("p", OUTRO, 1), ("m", outro_movimento["id"], None)]
+
+
+def test_a_movimento_folded_after_the_tombstone_is_written(
+    historia: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    # Reclassified PUBLICO again at version 4: its movimento names version 4, newer than the tombstone.
+    _, _, (s3, _) = historia
+    posterior = {**historia[1][1], "id": "23000:SEI-x", "processo_versao": 4}
+
+    assert _lote([s3], [posterior]) == [("p", NUP, 3), ("m", "23000:SEI-x", None)]
+
+
+def test_a_processo_public_again_by_the_end_of_the_batch_keeps_its_movimentos(
+    historia: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    (_, m1), (s2, _), (s3, _) = historia
+    publico_de_novo = {**s2, "versao": 4}
+
+    assert _lote([s3, publico_de_novo], [m1]) == [("p", NUP, 4), ("m", m1["id"], None)]
+    assert ocultos([s3, publico_de_novo]) == {}
+
+
+@pytest.mark.parametrize(
+    ("versoes", "esperada"),
+    [([1, 2, 3], 3), ([3, 1, 2], 3), ([2, 3, 3, 1], 3), ([5], 5)],
+)
+def test_mais_novos_keeps_the_highest_version_whatever_the_arrival_order(
+    versoes: list[int], esperada: int
+) -> None:
+    snapshots = [{"nup": NUP, "versao": v, "publico": True, "ordem": i} for i, v in enumerate(versoes)]
+
+    assert mais_novos(snapshots)[NUP]["versao"] == esperada
+
+
+def test_ocultos_names_each_hidden_processo_with_its_newest_version(
+    historia: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    (s1, _), _, (s3, _) = historia
+    sigiloso = {"nup": OUTRO, "versao": 2, "publico": False}
+
+    assert ocultos([s3, s1, sigiloso]) == {NUP: 3, OUTRO: 2}
+
+
+def test_query_ocultos_deletes_only_movimentos_up_to_each_tombstone_version() -> None:
+    query = query_ocultos({OUTRO: 2, NUP: 3})
+
+    assert query == {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"term": {"nup": NUP}}, {"range": {"processo_versao": {"lte": 3}}}]}},
+                {"bool": {"filter": [{"term": {"nup": OUTRO}}, {"range": {"processo_versao": {"lte": 2}}}]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
