@@ -39,7 +39,7 @@ from protocolo.settings import Settings
 from streams.dobra import Dobra
 from streams.intake import Decisao, Rejeicao, dead_letter, ler_evento
 from streams.metricas import Metricas
-from streams.projection import eh_publico, movimento_record, snapshot_record
+from streams.projection import movimento_record, movimentos_a_emitir, snapshot_record
 
 logger = logging.getLogger(__name__)
 
@@ -169,8 +169,10 @@ def build_app(
                 desconhecidos=desconhecidos,
             )
             await processos.send(key=chave, value=catalogo.encode("processo", snapshot))
-            if eh_publico(processo.nivel_acesso, restrito_publico=settings.restrito_publico):
-                movimento = movimento_record(evento, processo, ref, desconhecidos=desconhecidos)
+            for publico in movimentos_a_emitir(
+                passo.anterior, processo, evento, restrito_publico=settings.restrito_publico
+            ):
+                movimento = movimento_record(publico, processo, ref, desconhecidos=desconhecidos)
                 await movimentos.send(key=chave, value=catalogo.encode("movimento", movimento))
             metricas.latencia.observe(max(0.0, time.time() - mensagem.timestamp))
             for codigo in sorted(desconhecidos - ja_avisados):

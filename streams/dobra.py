@@ -27,12 +27,14 @@ class Passo:
     """What one event does to its processo.
 
     `guardar` is the processo's new stored events when the event is new (write it to the table),
-    None otherwise; `processo` is the state after the event (None for a conflict).
+    None otherwise; `processo` is the state after the event (None for a conflict), `anterior` the
+    state before a new event (None for the processo's first event).
     """
 
     decisao: Decisao
     processo: Processo | None
     guardar: dict[str, dict[str, Any]] | None
+    anterior: Processo | None = None
 
 
 class Dobra:
@@ -60,7 +62,7 @@ class Dobra:
         estado = self._estado(guardados, evento.nup) if guardados else None
         processo = avancar(estado, evento)
         self._lembrar(processo)
-        return Passo(Decisao.NOVO, processo, {**guardados, evento.chave_identidade: json_evento})
+        return Passo(Decisao.NOVO, processo, {**guardados, evento.chave_identidade: json_evento}, estado)
 
     def _estado(self, guardados: Mapping[str, dict[str, Any]], nup: str) -> Processo:
         estado = self._estados.get(nup)

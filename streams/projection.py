@@ -6,7 +6,7 @@ no data at all, so nothing private ever reaches the output topics.
 
 from __future__ import annotations
 
-__all__ = ["eh_publico", "movimento_record", "snapshot_record"]
+__all__ = ["eh_publico", "movimento_record", "movimentos_a_emitir", "snapshot_record"]
 
 from typing import Any
 
@@ -100,3 +100,15 @@ def snapshot_record(
         "documentos": list(processo.documentos),
         "historico": [_item_historico(e, ref) for e in processo.historico],
     }
+
+
+def movimentos_a_emitir(
+    anterior: Processo | None, processo: Processo, evento: Evento, *, restrito_publico: bool
+) -> tuple[Evento, ...]:
+    """The movimentos one event makes public: none while the processo is not public, its whole
+    historico when this event made it public (the earlier ones were withheld), else just itself."""
+    if not eh_publico(processo.nivel_acesso, restrito_publico=restrito_publico):
+        return ()
+    if anterior is not None and not eh_publico(anterior.nivel_acesso, restrito_publico=restrito_publico):
+        return processo.historico
+    return (evento,)

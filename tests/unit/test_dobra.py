@@ -80,3 +80,25 @@ def test_the_partition_of_a_nup_is_kafkas_murmur2() -> None:
     # Reference values from Kafka's Java client (Utils.murmur2 on the key's bytes, 4 partitions).
     assert particao_do_nup(b"21", 4) == (-973932308 & 0x7FFFFFFF) % 4
     assert particao_do_nup(b"foobar", 4) == (-790332482 & 0x7FFFFFFF) % 4
+
+
+def test_a_processo_made_public_again_publishes_its_withheld_movimentos() -> None:
+    from protocolo.model import NivelAcesso, Operacao
+    from streams.projection import movimentos_a_emitir
+
+    sigilo = replace(
+        ENVIO, id="SEI-9", operacao=Operacao.ALTERACAO_NIVEL_ACESSO, nivel_acesso=NivelAcesso.SIGILOSO
+    )
+    abertura = replace(
+        sigilo,
+        id="SEI-10",
+        ocorrido_em=sigilo.ocorrido_em + timedelta(days=1),
+        nivel_acesso=NivelAcesso.PUBLICO,
+    )
+    publico = fold_processo([AUTUACAO])
+    sigiloso = fold_processo([AUTUACAO, sigilo])
+    reaberto = fold_processo([AUTUACAO, sigilo, abertura])
+
+    assert movimentos_a_emitir(None, publico, AUTUACAO, restrito_publico=False) == (AUTUACAO,)
+    assert movimentos_a_emitir(publico, sigiloso, sigilo, restrito_publico=False) == ()
+    assert movimentos_a_emitir(sigiloso, reaberto, abertura, restrito_publico=False) == reaberto.historico
