@@ -40,6 +40,7 @@ from streams.dobra import Dobra
 from streams.intake import Decisao, Rejeicao, dead_letter, ler_evento
 from streams.metricas import Metricas
 from streams.projection import movimento_record, movimentos_a_emitir, snapshot_record
+from streams.recuperacao import completar_recuperacao
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,11 @@ def build_app(
     movimentos = raw(topicos.movimentos)
     # nup -> {event identity: event in JSON form}; rebuilt from its changelog after a crash.
     conhecidos = app.Table("eventos-por-processo", default=dict, partitions=particoes)
+
+    async def _completar() -> None:
+        await completar_recuperacao(app, conhecidos, kafka)
+
+    conhecidos.on_recover(_completar)
 
     async def rejeitar(rejeicao: Rejeicao, mensagem: Any) -> None:
         logger.warning(
