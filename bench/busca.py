@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
@@ -37,6 +36,7 @@ from rich.table import Table
 from api.busca.consulta import montar_busca
 from api.busca.params import validar_busca
 from bench.indexacao import eventos_limpos
+from bench.registro import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
 from protocolo.fold import Processo, fold_processo
@@ -304,9 +304,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "resultados_por_clientes": resultados,
         }
-        RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTADOS.write_text(json.dumps(registro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        console.print(f"resultados em {RESULTADOS}")
+        gravar_resultados(RESULTADOS, registro, console)
     finally:
         stack.parar()
 

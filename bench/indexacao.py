@@ -17,7 +17,6 @@ the goal (≥ 0.8). Prints a table and writes bench/resultados/indexacao.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -31,6 +30,7 @@ from elasticsearch import Elasticsearch, helpers
 from rich.console import Console
 from rich.table import Table
 
+from bench.registro import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
 from producers.simulation import SimulationConfig, Simulator
@@ -248,9 +248,7 @@ def main() -> None:
             "razao_indexer_sobre_raw": round(razao, 3),
             "razao_indexer_sobre_raw_desde_o_primeiro_documento": round(razao_regime, 3),
         }
-        RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTADOS.write_text(json.dumps(registro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        console.print(f"resultados em {RESULTADOS}")
+        gravar_resultados(RESULTADOS, registro, console)
     finally:
         stack.parar()
 

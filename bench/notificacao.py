@@ -17,7 +17,6 @@ bench/resultados/notificacao.json.
 from __future__ import annotations
 
 import argparse
-import json
 import smtplib
 import tempfile
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench.registro import gravar_resultados
 from notifier.lote import Redator
 from notifier.messages import Inscrito
 from protocolo.avro import catalogo_padrao
@@ -164,27 +164,18 @@ def main() -> None:
         notifier_total = _linha("notifier (c/ início)", total, desde_inicio)
         razao = notifier["emails_por_s"] / raw["emails_por_s"]
         console.print(f"  razão notifier/raw: {razao:.2f}")
-        RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTADOS.write_text(
-            json.dumps(
-                {
-                    "medido_em": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "movimentos": len(movimentos),
-                    "inscritos_por_processo": args.inscritos,
-                    "processos": args.processos,
-                    "concorrencia": args.concorrencia,
-                    "raw_smtplib": raw,
-                    "notifier": notifier,
-                    "notifier_com_inicio": notifier_total,
-                    "razao_notifier_raw": round(razao, 3),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
-        console.print(f"resultados em {RESULTADOS}")
+        registro = {
+            "medido_em": datetime.now(UTC).isoformat(timespec="seconds"),
+            "movimentos": len(movimentos),
+            "inscritos_por_processo": args.inscritos,
+            "processos": args.processos,
+            "concorrencia": args.concorrencia,
+            "raw_smtplib": raw,
+            "notifier": notifier,
+            "notifier_com_inicio": notifier_total,
+            "razao_notifier_raw": round(razao, 3),
+        }
+        gravar_resultados(RESULTADOS, registro, console)
     finally:
         stack.parar()
 

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+from bench.registro import gravar_resultados
 from producers.publisher import Publisher
 from producers.simulation import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
@@ -174,7 +175,6 @@ def main() -> None:
         for nome, r in resultados.items():
             r["razao_sobre_raw"] = round(r["eventos_por_s"] / bruto, 3)
             console.print(f"  {nome:8s} {r['razao_sobre_raw']:.3f}")
-        RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
         registro = {
             "quando": datetime.now(UTC).isoformat(timespec="seconds"),
             "eventos": n,
@@ -182,8 +182,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "resultados": resultados,
         }
-        RESULTADOS.write_text(json.dumps(registro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        console.print(f"\nresultados em {RESULTADOS}")
+        gravar_resultados(RESULTADOS, registro, console)
     finally:
         stack.parar()
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 from rich.console import Console
 
+from bench.registro import gravar_resultados
 from producers.simulation import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import CodecError
@@ -203,9 +203,7 @@ def main() -> None:
         console.print(f"  razão sobre o consumidor simples: {sustentado / consumidor:.3f}")
         console.print(f"  memória de pico por worker: {', '.join(f'{m:.0f} MB' for m in memoria)}")
         registro = {"quando": datetime.now(UTC).isoformat(timespec="seconds"), **resultados}
-        RESULTADOS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTADOS.write_text(json.dumps(registro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        console.print(f"\nresultados em {RESULTADOS}")
+        gravar_resultados(RESULTADOS, registro, console)
     finally:
         for w in workers:
             w.terminate()
