@@ -120,21 +120,32 @@ def _nup_de(recursos: RecursosDep, chave: str) -> str | None:
     return parse_nup(inscricao.nup).formatado if inscricao is not None else None
 
 
-@router.get("/inscricoes/confirmar/{token}", response_class=HTMLResponse, include_in_schema=False)
-async def read_confirmacao(request: Request, recursos: RecursosDep, token: str) -> Response:
-    """The confirmation link: a page with the button that confirms (a GET changes nothing)."""
+def _pagina_com_botao(
+    request: Request, recursos: RecursosDep, token: str, acao: AcaoLink, titulo: str, mensagem: str
+) -> Response:
+    """What a GET of a link shows: the page whose button POSTs to the same URL (GETs change nothing).
+
+    The unsubscribe form also carries RFC 8058's `List-Unsubscribe=One-Click` field."""
     try:
-        chave = ler_link(recursos, token, AcaoLink.CONFIRMAR)
+        chave = ler_link(recursos, token, acao)
     except (LinkInvalido, LinkExpirado) as exc:
         return _link_ruim(request, exc)
     return _pagina(
         request,
-        "Confirmar inscrição",
-        "Confirme que deseja receber um e-mail a cada nova movimentação deste processo.",
+        titulo,
+        mensagem,
         nup=_nup_de(recursos, chave),
-        botao="Confirmar inscrição",
+        botao=titulo,
         acao=request.url.path,
+        um_clique=acao is AcaoLink.CANCELAR,
     )
+
+
+@router.get("/inscricoes/confirmar/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def read_confirmacao(request: Request, recursos: RecursosDep, token: str) -> Response:
+    """The confirmation link: a page with the button that confirms (a GET changes nothing)."""
+    mensagem = "Confirme que deseja receber um e-mail a cada nova movimentação deste processo."
+    return _pagina_com_botao(request, recursos, token, AcaoLink.CONFIRMAR, "Confirmar inscrição", mensagem)
 
 
 @router.post("/inscricoes/confirmar/{token}", response_class=HTMLResponse, include_in_schema=False)
@@ -163,19 +174,8 @@ async def create_confirmacao(request: Request, recursos: RecursosDep, token: str
 @router.get("/inscricoes/cancelar/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def read_cancelamento(request: Request, recursos: RecursosDep, token: str) -> Response:
     """The unsubscribe link: a page with the button that unsubscribes."""
-    try:
-        chave = ler_link(recursos, token, AcaoLink.CANCELAR)
-    except (LinkInvalido, LinkExpirado) as exc:
-        return _link_ruim(request, exc)
-    return _pagina(
-        request,
-        "Cancelar inscrição",
-        "Deseja deixar de receber e-mails sobre as movimentações deste processo?",
-        nup=_nup_de(recursos, chave),
-        botao="Cancelar inscrição",
-        acao=request.url.path,
-        um_clique=True,
-    )
+    mensagem = "Deseja deixar de receber e-mails sobre as movimentações deste processo?"
+    return _pagina_com_botao(request, recursos, token, AcaoLink.CANCELAR, "Cancelar inscrição", mensagem)
 
 
 @router.post("/inscricoes/cancelar/{token}", response_class=HTMLResponse, include_in_schema=False)
