@@ -21,7 +21,6 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from rich.table import Table
 from api.busca.consulta import montar_busca
 from api.busca.params import validar_busca
 from bench.indexacao import eventos_limpos
+from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
@@ -45,7 +45,6 @@ from protocolo.nup import parse_nup
 from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 from streams.projection import eh_publico, movimento_record, snapshot_record
 
 console = Console(highlight=False)
@@ -285,9 +284,8 @@ def main() -> None:
     parser.add_argument("--movimentos", action="store_true", help="indexa também os movimentos")
     args = parser.parse_args()
 
-    settings = settings_em_portas_livres(Path(tempfile.mkdtemp(prefix="bench-busca-")))
-    stack = LocalStack(settings, servicos=("api",))
-    stack.iniciar_servidores()
+    stack = iniciar_pilha("busca", servicos=("api",))
+    settings = stack.settings
     try:
         console.print(f"simulando {args.processos:,d} processos…")
         snapshots = _indexar(settings, args.processos, movimentos=args.movimentos)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from elasticsearch import Elasticsearch, helpers
 from rich.console import Console
 from rich.table import Table
 
+from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
@@ -41,7 +41,7 @@ from protocolo.model import Evento
 from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
+from protocolo.stack import LocalStack
 from protocolo.validation import evento_from_json
 from streams.projection import eh_publico, movimento_record, snapshot_record
 
@@ -179,9 +179,8 @@ def main() -> None:
     parser.add_argument("--lote", type=int, default=1000, help="tamanho do bulk (o do indexador)")
     args = parser.parse_args()
 
-    base = settings_em_portas_livres(Path(tempfile.mkdtemp(prefix="bench-indexacao-")))
-    stack = LocalStack(base, servicos=())
-    stack.iniciar_servidores()
+    stack = iniciar_pilha("indexacao")
+    base = stack.settings
     try:
         console.print(f"simulando {args.processos:,d} processos e os registros que os streams emitem…")
         registros = list(registros_dos_streams(args.processos))

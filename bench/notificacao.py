@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import smtplib
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from notifier.lote import Redator
 from notifier.messages import Inscrito
@@ -35,7 +35,6 @@ from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.kafka import make_producer
 from protocolo.nup import gerar_nup
 from protocolo.settings import NotifierSettings, Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "notificacao.json"
@@ -99,12 +98,9 @@ def main() -> None:
     parser.add_argument("--concorrencia", type=int, default=4)
     args = parser.parse_args()
 
-    base = settings_em_portas_livres(Path(tempfile.mkdtemp(prefix="bench-notificacao-")))
-    settings: Settings = base.model_copy(
-        update={"notifier": NotifierSettings(concorrencia=args.concorrencia, emails_por_s=1e6, lote_max=500)}
-    )
-    stack = LocalStack(settings, servicos=())
-    stack.iniciar_servidores()
+    limites = NotifierSettings(concorrencia=args.concorrencia, emails_por_s=1e6, lote_max=500)
+    stack = iniciar_pilha("notificacao", substituir={"notifier": limites})
+    settings: Settings = stack.settings
     try:
         segredo = settings.secret_key.get_secret_value().encode()
         nups = [gerar_nup(unidade=26000, sequencial=i + 1, ano=2024).digitos for i in range(args.processos)]

@@ -20,24 +20,24 @@ import itertools
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 from rich.console import Console
 
+from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from producers.simulation import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import CodecError
 from protocolo.kafka import make_consumer, make_producer
+from protocolo.leitura import ler_ate_o_fim
 from protocolo.referencia import carregar_referencia
 from protocolo.registros import evento_json_to_avro
 from protocolo.settings import KafkaSettings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "streams.json"
@@ -87,19 +87,9 @@ def _leitor(kafka: KafkaSettings, topicos: list[str]) -> Any:
 
 def _ler_tudo(kafka: KafkaSettings, topico: str) -> tuple[int, float]:
     """The plain consumer: read the topic to the end of every partition; (messages, seconds)."""
-    consumer, particoes = _leitor(kafka, [topico])
-    lidas, no_fim = 0, 0
     inicio = time.perf_counter()
-    while no_fim < particoes:
-        for mensagem in consumer.consume(num_messages=1000, timeout=1.0):
-            erro = mensagem.error()
-            if erro is None:
-                lidas += 1
-            elif erro.code() == KafkaError._PARTITION_EOF:
-                no_fim += 1
-    segundos = time.perf_counter() - inicio
-    consumer.close()
-    return lidas, segundos
+    lidas = sum(1 for _ in ler_ate_o_fim(kafka, topico))
+    return lidas, time.perf_counter() - inicio
 
 
 def _rss_pico_mb(pid: int) -> float:
@@ -119,10 +109,9 @@ def main() -> None:
     args = parser.parse_args()
     n = args.eventos
 
-    settings = settings_em_portas_livres(Path(tempfile.mkdtemp(prefix="bench-streams-")))
+    stack = iniciar_pilha("streams")
+    settings = stack.settings
     kafka = settings.kafka
-    stack = LocalStack(settings, servicos=(), avisar=lambda _m: None)
-    stack.iniciar_servidores()
     workers: list[subprocess.Popen[bytes]] = []
     try:
         stack.carregar_referencia_exemplo()

@@ -1,9 +1,8 @@
 """Compacted topics read whole, as tables: once (`ler_tabela`) or followed live (`TabelaViva`).
 
-Readers assign every partition from the beginning, with no consumer group, and know they have read
-the topic whole when librdkafka reports end-of-partition, which comes from the high watermark of
-fetch responses: right on Kafka and on the local broker alike (its ListOffsets is not, see
-shared/LOCAL_STACK.md). A null value (tombstone) removes its key.
+Readers read every partition from the beginning with no consumer group (protocolo.leitura), and
+know they have read the topic whole when every partition reported its end. A null value
+(tombstone) removes its key.
 """
 
 from __future__ import annotations
@@ -12,15 +11,14 @@ __all__ = ["Decodificador", "TabelaViva", "gravar", "ler_tabela"]
 
 import logging
 import threading
-import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, Message
 
 from protocolo.errors import CodecError, PublishError
-from protocolo.kafka import make_consumer, make_producer
+from protocolo.kafka import make_producer
+from protocolo.leitura import Leitor, ler_ate_o_fim
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -28,8 +26,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 V = TypeVar("V")
 Decodificador = Callable[[bytes], T]
-
-_OFFSET_INICIO = -2  # confluent_kafka.OFFSET_BEGINNING
 
 
 def gravar(
@@ -62,47 +58,16 @@ def gravar(
     return confirmados
 
 
-class _Leitor(Generic[T]):
-    """Reads one compacted topic from the beginning into a dict, one poll at a time."""
+class _Tabela(Generic[T]):
+    """A compacted topic's table: key -> latest decoded value, built one message at a time."""
 
-    def __init__(self, settings: KafkaSettings, topico: str, decodificar: Decodificador[T]) -> None:
+    def __init__(self, topico: str, decodificar: Decodificador[T]) -> None:
         self.topico = topico
         self.decodificar = decodificar
-        # librdkafka wants a group id even when partitions are assigned by hand; nothing is committed.
-        self.consumer: Consumer = make_consumer(
-            settings,
-            f"{settings.group_prefix}-leitor-{uuid.uuid4().hex[:8]}",
-            **{"enable.partition.eof": True},
-        )
-        try:
-            metadados = self.consumer.list_topics(topico, timeout=15)
-            info = metadados.topics.get(topico)
-            if info is None or info.error is not None or not info.partitions:
-                raise KafkaException(f"tópico {topico} indisponível")
-        except KafkaException:
-            self.consumer.close()
-            raise
-        self.pendentes = set(info.partitions)
-        self.consumer.assign([TopicPartition(topico, p, _OFFSET_INICIO) for p in info.partitions])
         self.valores: dict[str, T] = {}
 
-    @property
-    def completo(self) -> bool:
-        """Every partition was read to its end at least once."""
-        return not self.pendentes
-
-    def ler(self, timeout_s: float) -> bool:
-        """Apply at most one message; True when the table changed."""
-        mensagem = self.consumer.poll(timeout_s)
-        if mensagem is None:
-            return False
-        erro = mensagem.error()
-        if erro is not None:
-            if erro.code() == KafkaError._PARTITION_EOF:
-                self.pendentes.discard(mensagem.partition())
-            else:
-                logger.warning("compacted topic error topic=%s error=%s", self.topico, erro)
-            return False
+    def aplicar(self, mensagem: Message) -> bool:
+        """Apply one message (a tombstone removes its key); True when the table changed."""
         chave = (mensagem.key() or b"").decode()
         valor = mensagem.value()
         if valor is None:
@@ -120,24 +85,15 @@ class _Leitor(Generic[T]):
             return False
         return True
 
-    def fechar(self) -> None:
-        self.consumer.close()
-
 
 def ler_tabela(
     settings: KafkaSettings, topico: str, decodificar: Decodificador[T], *, timeout_s: float = 30.0
 ) -> dict[str, T]:
     """The whole compacted topic as it is now: key -> latest decoded value."""
-    leitor = _Leitor(settings, topico, decodificar)
-    limite = time.monotonic() + timeout_s
-    try:
-        while not leitor.completo:
-            if time.monotonic() > limite:
-                raise TimeoutError(f"tópico {topico} não foi lido até o fim em {timeout_s:.0f} s")
-            leitor.ler(0.2)
-        return leitor.valores
-    finally:
-        leitor.fechar()
+    tabela = _Tabela(topico, decodificar)
+    for mensagem in ler_ate_o_fim(settings, topico, limite_s=timeout_s):
+        tabela.aplicar(mensagem)
+    return tabela.valores
 
 
 class TabelaViva(Generic[T, V]):
@@ -192,23 +148,22 @@ class TabelaViva(Generic[T, V]):
     def _seguir(self) -> None:
         while not self._parar.is_set():
             try:
-                leitor = _Leitor(self._settings, self._topico, self._decodificar)
+                leitor = Leitor(self._settings, self._topico)
             except KafkaException as exc:
                 logger.warning("topic=%s unavailable, retrying error=%s", self._topico, exc)
                 self._parar.wait(1.0)
                 continue
-            try:
-                self._acompanhar(leitor)
-            finally:
-                leitor.fechar()
+            with leitor:
+                self._acompanhar(leitor, _Tabela(self._topico, self._decodificar))
 
-    def _acompanhar(self, leitor: _Leitor[T]) -> None:
+    def _acompanhar(self, leitor: Leitor, tabela: _Tabela[T]) -> None:
         mudou = False
         while not self._parar.is_set():
-            mudou = leitor.ler(0.5) or mudou
-            if leitor.completo and (mudou or not self._carregada.is_set()):
-                self._atual = self._visao(dict(leitor.valores))
+            for mensagem in leitor.ler(0.5):
+                mudou = tabela.aplicar(mensagem) or mudou
+            if leitor.no_fim and (mudou or not self._carregada.is_set()):
+                self._atual = self._visao(dict(tabela.valores))
                 mudou = False
                 if not self._carregada.is_set():
-                    logger.info("topic=%s loaded keys=%d", self._topico, len(leitor.valores))
+                    logger.info("topic=%s loaded keys=%d", self._topico, len(tabela.valores))
                     self._carregada.set()

@@ -14,15 +14,12 @@ __all__ = ["completar_recuperacao"]
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import faust
-from confluent_kafka import KafkaError, TopicPartition
-from faust.types import TP
 from faust.types.tuples import Message
 
-from protocolo.kafka import make_consumer
+from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -38,40 +35,32 @@ class _Registro:
         self.value = esquema.loads_value(app, mensagem) if mensagem.value is not None else None
 
 
-def _ler_cauda(kafka: KafkaSettings, inicios: dict[TP, int], prazo_s: float = 30.0) -> list[Message]:
-    consumer = make_consumer(kafka, "recuperacao-sem-grupo", **{"enable.partition.eof": True})
-    consumer.assign([TopicPartition(tp.topic, tp.partition, inicio) for tp, inicio in inicios.items()])
+def _ler_cauda(
+    kafka: KafkaSettings, topico: str, inicios: dict[int, int], prazo_s: float = 30.0
+) -> list[Message]:
+    """The changelog records from `inicios` (partition -> offset) to the end, within `prazo_s`."""
     mensagens: list[Message] = []
-    no_fim: set[tuple[str, int]] = set()
-    limite = time.monotonic() + prazo_s
     try:
-        while len(no_fim) < len(inicios):
-            if time.monotonic() > limite:
-                # Never hold the worker: what Faust recovered is what it would have had anyway.
-                logger.warning("changelog tail not read to the end in time partitions=%s", sorted(inicios))
-                break
-            for m in consumer.consume(num_messages=1000, timeout=1.0):
-                erro = m.error()
-                if erro is not None:
-                    if erro.code() == KafkaError._PARTITION_EOF:
-                        no_fim.add((m.topic() or "", m.partition() or 0))
-                    continue
-                _tipo, carimbo = m.timestamp()
-                mensagens.append(
-                    Message(
-                        m.topic() or "",
-                        m.partition() or 0,
-                        m.offset() or 0,
-                        carimbo / 1000,
-                        0,
-                        None,
-                        m.key(),
-                        m.value(),
-                        None,
-                    )
+        for m in ler_ate_o_fim(kafka, topico, inicio=inicios, limite_s=prazo_s):
+            _tipo, carimbo = m.timestamp()
+            mensagens.append(
+                Message(
+                    m.topic() or "",
+                    m.partition() or 0,
+                    m.offset() or 0,
+                    carimbo / 1000,
+                    0,
+                    None,
+                    m.key(),
+                    m.value(),
+                    None,
                 )
-    finally:
-        consumer.close()
+            )
+    except TimeoutError:
+        # Never hold the worker: what Faust recovered is what it would have had anyway.
+        logger.warning(
+            "changelog tail not read to the end in time topic=%s partitions=%s", topico, sorted(inicios)
+        )
     return mensagens
 
 
@@ -81,8 +70,9 @@ async def completar_recuperacao(app: faust.App, tabela: Any, kafka: KafkaSetting
     particoes = recovery.actives_for_table.get(tabela, set())
     if not particoes:
         return 0
-    inicios = {tp: max(0, recovery.active_offsets.get(tp, -1) + 1) for tp in particoes}
-    mensagens = await asyncio.get_running_loop().run_in_executor(None, _ler_cauda, kafka, inicios)
+    (topico,) = {tp.topic for tp in particoes}  # a table has one changelog topic
+    inicios = {tp.partition: max(0, recovery.active_offsets.get(tp, -1) + 1) for tp in particoes}
+    mensagens = await asyncio.get_running_loop().run_in_executor(None, _ler_cauda, kafka, topico, inicios)
     if mensagens:
         tabela.apply_changelog_batch([_Registro(tabela, app, m) for m in mensagens])
         logger.warning(

@@ -7,15 +7,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from confluent_kafka import KafkaError, Message
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from protocolo.kafka import create_topics
+from protocolo.kafka import create_topics, make_producer
 from protocolo.referencia import carregar_referencia
 from protocolo.referencia_topico import publicar_referencia
 from protocolo.settings import (
@@ -50,6 +51,28 @@ def eventually(
             return last
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what or check}; last value: {last!r}")
+
+
+def produzir(
+    kafka: KafkaSettings,
+    topico: str,
+    mensagens: Iterable[tuple[bytes | None, bytes | None]],
+    *,
+    particao: int | None = None,
+) -> None:
+    """Produce (key, value) pairs in order (to `particao` if given) and wait for the broker's ack of each."""
+    producer = make_producer(kafka)
+    falhas: list[KafkaError] = []
+
+    def _entregue(erro: KafkaError | None, _mensagem: Message) -> None:
+        if erro is not None:
+            falhas.append(erro)
+
+    destino = -1 if particao is None else particao  # -1: the partitioner chooses
+    for chave, valor in mensagens:
+        producer.produce(topico, key=chave, value=valor, partition=destino, on_delivery=_entregue)
+    assert producer.flush(15) == 0, f"messages to {topico} not acknowledged in 15 s"
+    assert not falhas, falhas
 
 
 @pytest.fixture(scope="session")

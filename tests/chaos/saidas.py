@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
-
 from protocolo.avro import catalogo_padrao
-from protocolo.kafka import make_consumer
+from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import Settings
 from protocolo.stack import porta_livre
 from tests.oraculo import diferencas_estado
@@ -25,22 +23,7 @@ from tests.oraculo import diferencas_estado
 def ler_topico(settings: Settings, topico: str, esquema: str) -> list[dict[str, Any]]:
     """Every record of `topico`, decoded, read to the end of each partition (no group join)."""
     catalogo = catalogo_padrao()
-    consumer = make_consumer(settings.kafka, f"leitor-{os.getpid()}", **{"enable.partition.eof": True})
-    particoes = consumer.list_topics(topico, timeout=10).topics[topico].partitions
-    consumer.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])
-    registros: list[dict[str, Any]] = []
-    no_fim: set[int] = set()
-    try:
-        while len(no_fim) < len(particoes):
-            for mensagem in consumer.consume(num_messages=1000, timeout=1.0):
-                erro = mensagem.error()
-                if erro is None:
-                    registros.append(catalogo.decode(esquema, mensagem.value() or b""))
-                elif erro.code() == KafkaError._PARTITION_EOF:
-                    no_fim.add(mensagem.partition() or 0)
-    finally:
-        consumer.close()
-    return registros
+    return [catalogo.decode(esquema, m.value() or b"") for m in ler_ate_o_fim(settings.kafka, topico)]
 
 
 def diferencas_snapshots(settings: Settings, oraculo: dict[str, Any]) -> list[str]:

@@ -17,10 +17,10 @@ import pytest
 
 from protocolo.avro import catalogo_padrao
 from protocolo.documentos import gerar_cpf
-from protocolo.kafka import make_consumer, make_producer
+from protocolo.kafka import make_consumer
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import Settings
-from tests.conftest import eventually, kcat_env, run_cli
+from tests.conftest import eventually, kcat_env, produzir, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +117,7 @@ def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
     assert processo["interessados"] == [
         {"nome": "Maria da Conceição Souza", "documento_mascarado": mascarado}
     ]
-    assert cpf not in api.get(f"/api/v1/processos/{nup.digitos}").text
+    assert cpf not in api.get(f"/api/v1/processos/{nup.formatado}").text
 
     pagina = api.get(f"/processos/{nup.digitos}", follow_redirects=False)
     assert pagina.status_code == 301
@@ -170,10 +170,8 @@ def test_invalid_and_corrupt_messages_go_to_the_dead_letter_topic_with_a_reason(
     registro = invalido | {"ocorrido_em": datetime.fromisoformat(invalido["ocorrido_em"])}
     registro |= {"unidade_destino": None, "especie": None, "interessados": [], "observacao": None}
     registro |= {"nup_relacionado": None}
-    producer = make_producer(pipeline.kafka)
-    producer.produce(pipeline.kafka.topics.eventos, key=b"k1", value=catalogo.encode("evento", registro))
-    producer.produce(pipeline.kafka.topics.eventos, key=b"k2", value=b"not avro at all")
-    assert producer.flush(10) == 0
+    mensagens = [(b"k1", catalogo.encode("evento", registro)), (b"k2", b"not avro at all")]
+    produzir(pipeline.kafka, pipeline.kafka.topics.eventos, mensagens)
 
     consumer = make_consumer(pipeline.kafka, f"{pipeline.kafka.group_prefix}-dlq-reader")
     consumer.subscribe([pipeline.kafka.topics.dlq])

@@ -20,14 +20,14 @@ from indexer.loop import Indexer
 from indexer.mappings import definicao
 from protocolo.avro import catalogo_padrao
 from protocolo.fold import fold_processo
-from protocolo.kafka import make_consumer, make_producer
+from protocolo.kafka import make_consumer
 from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.nup import gerar_nup
 from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import Settings
 from streams.projection import movimento_record, snapshot_record
-from tests.conftest import eventually
+from tests.conftest import eventually, produzir
 from tests.oraculo import cartas_mortas
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
@@ -66,11 +66,9 @@ def _registros(sequencial: int, *, especie: str | None, observacao: str | None) 
 def _produzir(settings: Settings, topico: str, nome: str, registros: list[dict[str, Any]]) -> list[bytes]:
     """Produce to partition 0 of `topico`, in order; returns the values sent."""
     catalogo = catalogo_padrao()
-    producer = make_producer(settings.kafka)
     valores = [catalogo.encode(nome, r) for r in registros]
-    for registro, valor in zip(registros, valores, strict=True):
-        producer.produce(topico, key=registro["nup"].encode(), value=valor, partition=0)
-    assert producer.flush(15) == 0
+    chaves = [r["nup"].encode() for r in registros]
+    produzir(settings.kafka, topico, zip(chaves, valores, strict=True), particao=0)
     return valores
 
 

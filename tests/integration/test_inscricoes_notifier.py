@@ -21,11 +21,10 @@ from notifier.loop import Notifier
 from protocolo.avro import catalogo_padrao
 from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
 from protocolo.inscricoes_topico import decodificar_inscricao, gravar_inscricoes
-from protocolo.kafka import make_producer
 from protocolo.settings import NotifierSettings, Settings, SmtpSettings
 from protocolo.stack import porta_livre
 from protocolo.topico_compactado import ler_tabela
-from tests.conftest import eventually
+from tests.conftest import eventually, produzir
 
 NUP = "23037001462202165"
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
@@ -97,11 +96,9 @@ def _movimento(n: int) -> dict[str, Any]:
 
 
 def _publicar(settings: Settings, movimentos: list[dict[str, Any]]) -> None:
-    producer = make_producer(settings.kafka)
-    for movimento in movimentos:
-        valor = catalogo_padrao().encode("movimento", movimento)
-        producer.produce(settings.kafka.topics.movimentos, key=NUP.encode(), value=valor)
-    assert producer.flush(10) == 0
+    catalogo = catalogo_padrao()
+    mensagens = [(NUP.encode(), catalogo.encode("movimento", m)) for m in movimentos]
+    produzir(settings.kafka, settings.kafka.topics.movimentos, mensagens)
 
 
 def test_temporary_failures_are_retried_and_permanent_ones_mark_the_subscription_bouncing(
