@@ -1,6 +1,6 @@
 """Benchmark of the three ways agencies publish, against raw confluent-kafka in the same run.
 
-    .venv/bin/python -m bench.publicacao [--eventos 1000000] [--lote 500]
+    .venv/bin/python -m bench.publicacao [--eventos 1000000] [--lote 500] [--saida resultado.json]
 
 Starts its own local broker (and search server, which the API needs) on free ports, generates
 simulated valid events once, then measures, each on a fresh topic:
@@ -8,17 +8,20 @@ simulated valid events once, then measures, each on a fresh topic:
   library    producers.publisher.Publisher.publish(dict): validate + encode + produce + acks
   cli        `protocolo publish file.jsonl` as a subprocess (interpreter start-up included)
   gateway    POST /api/v1/eventos with batches of --lote events to a real uvicorn API process
-Prints events/s and the ratio to raw, and writes them to bench/resultados/publicacao.json.
+It also measures the peak resident memory of the `protocolo publish` process on the whole file and on its
+first 100,000 events (a tenth of them for smaller runs): the reader and the publisher stream, so both
+figures should be about the same. Prints events/s and the ratio to raw, and writes them to
+bench/resultados/publicacao.json (or --saida).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -29,6 +32,7 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from producers.publisher import Publisher
 from producers.simulation import SimulationConfig, Simulator
@@ -42,7 +46,7 @@ from protocolo.settings import (
     Settings,
     TopicSettings,
 )
-from protocolo.stack import LocalStack, settings_em_portas_livres
+from protocolo.stack import LocalStack
 from protocolo.validation import evento_from_json
 
 console = Console(highlight=False)
@@ -66,22 +70,46 @@ def _medir(nome: str, n: int, funcao: Callable[[], None]) -> dict[str, float]:
     return {"eventos": n, "segundos": round(segundos, 3), "eventos_por_s": round(n / segundos, 1)}
 
 
+# Runs the command in a child of its own and prints that child's peak RSS (KiB). Measured from the bench
+# process itself, ru_maxrss would include the bench's own memory: Linux carries the RSS of the process image
+# a child had before exec (a copy of its parent's) into its maximum.
+_MEDIR_MEMORIA = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+_pid, status, uso = os.wait4(pid, 0)
+print(uso.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _publicar_arquivo(settings: Settings, arquivo: Path) -> float:
+    """Run `protocolo publish arquivo` to the end; returns the peak RSS of that process, in MB."""
+    saida = subprocess.run(
+        [sys.executable, "-c", _MEDIR_MEMORIA, "-m", "protocolo.cli", "publish", str(arquivo)],
+        env={**os.environ, **settings.to_env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert saida.returncode == 0, saida.stderr[-2000:]
+    return round(int(saida.stdout) / 1024, 1)  # ru_maxrss is in KiB on Linux
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--eventos", type=int, default=200_000)
     parser.add_argument("--lote", type=int, default=500)
+    parser.add_argument("--saida", type=Path, default=RESULTADOS, help="where the JSON result goes")
     args = parser.parse_args()
     n = args.eventos
 
-    base = settings_em_portas_livres(
-        Path(tempfile.mkdtemp(prefix="bench-publicacao-")),
-        gateway_max_eventos=args.lote,
-        gateway_max_bytes=50_000_000,
-    )
-    stack = LocalStack(base, servicos=(), avisar=lambda _m: None)
-    stack.iniciar_servidores()
+    stack = iniciar_pilha("publicacao", gateway_max_eventos=args.lote, gateway_max_bytes=50_000_000)
+    base = stack.settings
     try:
         console.print(f"gerando {n:,d} eventos simulados válidos…")
         config = SimulationConfig(seed=1, duplicate_fraction=0, disorder_fraction=0, invalid_fraction=0)
@@ -126,18 +154,22 @@ def main() -> None:
             "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in eventos), encoding="utf-8"
         )
 
+        memoria: dict[int, float] = {}
+
         def cli() -> None:
-            env = {**os.environ, **settings.to_env()}
-            saida = subprocess.run(
-                [sys.executable, "-m", "protocolo.cli", "publish", str(arquivo)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert saida.returncode == 0, saida.stderr[-2000:]
+            memoria[n] = _publicar_arquivo(settings, arquivo)
 
         resultados["cli"] = _medir("cli", n, cli)
+        menor = 100_000 if n > 100_000 else max(1, n // 10)
+        parte = base.state_dir / "eventos-parte.jsonl"
+        with arquivo.open(encoding="utf-8") as todos, parte.open("w", encoding="utf-8") as destino:
+            destino.writelines(itertools.islice(todos, menor))
+        memoria[menor] = _publicar_arquivo(_com_topico_novo(base), parte)
+        memoria_cli = {str(k): memoria[k] for k in sorted(memoria)}
+        console.print(
+            "  memória de pico (cli): "
+            + ", ".join(f"{int(k):,d} eventos {mb:.0f} MB" for k, mb in memoria_cli.items())
+        )
 
         settings = _com_topico_novo(base)
         stack_api = LocalStack(settings, servicos=("api",), avisar=lambda _m: None)
@@ -181,8 +213,9 @@ def main() -> None:
             "lote_gateway": args.lote,
             "cpus": os.cpu_count(),
             "resultados": resultados,
+            "pico_rss_mb_cli_por_eventos": memoria_cli,
         }
-        gravar_resultados(RESULTADOS, registro, console)
+        gravar_resultados(args.saida, registro, console)
     finally:
         stack.parar()
 

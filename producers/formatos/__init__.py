@@ -2,6 +2,7 @@
 
     ler_arquivo(caminho)                       the format from the extension: .jsonl/.ndjson, .csv, .xml
     ler_arquivo(caminho, formato=Formato.CSV)  or chosen
+    ler_arquivo(caminho, abrir=contador)       counting the bytes read, for a progress bar (abertura.py)
 
 Every reader streams in constant memory and yields one Registro per event found: the valid Evento, or every
 violation, named after the file's own fields (column, XML element) and located ("linha 12",
@@ -11,13 +12,21 @@ cannot serve does (FormatoError): an unknown extension, or XML without the 처rg�
 
 from __future__ import annotations
 
-__all__ = ["Formato", "FormatoError", "Registro", "formato_do_caminho", "ler_arquivo"]
+__all__ = [
+    "ContadorDeBytes",
+    "Formato",
+    "FormatoError",
+    "Registro",
+    "formato_do_caminho",
+    "ler_arquivo",
+]
 
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from producers.formatos.abertura import Abrir, ContadorDeBytes, abrir_binario
 from producers.formatos.exceptions import FormatoError
 from producers.formatos.jsonl import ler_jsonl
 from producers.formatos.planilha import ler_csv
@@ -53,6 +62,7 @@ def ler_arquivo(
     orgao: str | None = None,
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
+    abrir: Abrir = abrir_binario,
 ) -> Iterator[Registro]:
     """Stream the records of an event file.
 
@@ -63,6 +73,7 @@ def ler_arquivo(
         nivel_acesso_padrao: for XML the least restrictive level an event may get (default PUBLICO); for
             JSON Lines and CSV used only where a record leaves `nivel_acesso` out.
         agora: "now" for the contract's no-future-dates rule (tests).
+        abrir: opens the file (binary); a ContadorDeBytes counts what was read, for a progress bar.
     """
     escolhido = formato or formato_do_caminho(caminho)  # raises now, not at the first next()
     if escolhido is Formato.XML_PI:
@@ -70,6 +81,8 @@ def ler_arquivo(
             raise FormatoError(
                 "o XML do Protocolo Integrado n찾o informa o 처rg찾o: indique o c처digo do 처rg찾o que publica"
             )
-        return ler_xml_pi(caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora)
+        return ler_xml_pi(
+            caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora, abrir=abrir
+        )
     leitor = ler_csv if escolhido is Formato.CSV else ler_jsonl
-    return leitor(caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora)
+    return leitor(caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora, abrir=abrir)

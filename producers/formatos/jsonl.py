@@ -1,7 +1,7 @@
 """JSON Lines: one event per line in its JSON form (README, "The event contract"). Pure.
 
-Blank lines are skipped. `orgao` and `nivel_acesso_padrao`, when given, fill those fields only where a line
-leaves them out.
+Text is UTF-8 (a BOM is dropped); a line that is not is rejected alone. Blank lines are skipped.
+`orgao` and `nivel_acesso_padrao`, when given, fill those fields only where a line leaves them out.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from producers.formatos.abertura import Abrir, abrir_binario
 from producers.formatos.registro import Registro, validar
 from protocolo.errors import Violation
 from protocolo.model import NivelAcesso
@@ -24,13 +25,20 @@ def ler_jsonl(
     orgao: str | None = None,
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
+    abrir: Abrir = abrir_binario,
 ) -> Iterator[Registro]:
     """Stream a JSON Lines file in constant memory, one record per non-blank line."""
-    with caminho.open(encoding="utf-8") as arquivo:
-        for numero, texto in enumerate(arquivo, start=1):
+    with abrir(caminho) as arquivo:
+        for numero, bruta in enumerate(arquivo, start=1):
+            local = f"linha {numero}"
+            try:  # line by line, so a bad byte rejects its own line and the reading goes on
+                texto = bruta.decode("utf-8").removeprefix("\ufeff" if numero == 1 else "")
+            except UnicodeDecodeError as exc:
+                motivo = f"o texto não está em UTF-8 (byte {exc.start + 1} da linha)"
+                yield Registro(numero, local, None, (Violation("json", motivo),))
+                continue
             if not texto.strip():
                 continue
-            local = f"linha {numero}"
             try:
                 dados = json.loads(texto)
             except json.JSONDecodeError as exc:

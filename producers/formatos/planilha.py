@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from producers.formatos.abertura import Abrir, abrir_binario
 from producers.formatos.datas import ler_data_hora
 from producers.formatos.registro import Registro, validar
 from protocolo.errors import Violation
@@ -132,9 +133,10 @@ def ler_csv(
     orgao: str | None = None,
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
+    abrir: Abrir = abrir_binario,
 ) -> Iterator[Registro]:
     """Stream a CSV file in constant memory, one record per non-empty row."""
-    with caminho.open("rb") as arquivo:
+    with abrir(caminho) as arquivo:
         linhas = _linhas_utf8(arquivo)
         fim = 0  # the last physical line the csv reader consumed
         try:

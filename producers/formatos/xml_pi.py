@@ -44,6 +44,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.parsers import expat
 
+from producers.formatos.abertura import Abrir, abrir_binario
 from producers.formatos.registro import Registro
 from producers.formatos.xml_pi_eventos import registro_do_item
 from producers.formatos.xml_pi_leitor import ItemLido, LeitorPI, Recusado
@@ -73,10 +74,10 @@ def _erro_xml(exc: expat.ExpatError) -> Registro:
     return Registro(exc.lineno, local, None, (Violation("xml", motivo),))
 
 
-def ler_itens(caminho: Path) -> Iterator[Registro | ItemLido]:
+def ler_itens(caminho: Path, *, abrir: Abrir = abrir_binario) -> Iterator[Registro | ItemLido]:
     """The items of a file as read, each with its Documento, and the records of what rejects no item."""
     leitor = LeitorPI()
-    with caminho.open("rb") as arquivo:
+    with abrir(caminho) as arquivo:
         try:
             while bloco := arquivo.read(_BLOCO):
                 leitor.parser.Parse(bloco, False)
@@ -102,10 +103,11 @@ def ler_xml_pi(
     orgao: str,
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
+    abrir: Abrir = abrir_binario,
 ) -> Iterator[Registro]:
     """Stream a Protocolo Integrado XML file in constant memory, one record per ItemHistorico."""
     nivel = nivel_acesso_padrao or NivelAcesso.PUBLICO
-    for lido in ler_itens(caminho):
+    for lido in ler_itens(caminho, abrir=abrir):
         if isinstance(lido, Registro):
             yield lido
         else:

@@ -6,21 +6,48 @@ __all__ = ["app", "barra_de_progresso", "console", "erros"]
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 app = typer.Typer(help="Protocolo: tramitação de processos, do órgão ao cidadão.", no_args_is_help=True)
 
-console = Console()
-erros = Console(stderr=True)
+# soft_wrap: a message is one line whatever the width (80 columns when not a terminal), so
+# `file:line: field: reason` stays one line for people, grep and tests. Progress bars size themselves.
+console = Console(soft_wrap=True)
+erros = Console(stderr=True, soft_wrap=True)
 
 
-def barra_de_progresso() -> Progress:
-    """The progress bar long commands show on stderr (stdout keeps the summary for scripts)."""
+def barra_de_progresso(*, em_bytes: bool = False) -> Progress:
+    """The progress bar long commands show on stderr (stdout keeps the summary for scripts).
+
+    `em_bytes`: the task counts bytes of a file (total = its size) and has an `eventos` field.
+    """
+    colunas: tuple[ProgressColumn, ...] = (
+        (
+            TaskProgressColumn(),
+            DownloadColumn(),
+            TextColumn("{task.fields[eventos]} eventos"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        if em_bytes
+        else (MofNCompleteColumn(), TimeElapsedColumn())
+    )
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
+        *colunas,
         console=erros,
         transient=True,
+        # Nobody watches a redirected stderr: no bar, and none of the blank line rich prints there at the end.
+        disable=not erros.is_interactive,
     )

@@ -1,19 +1,53 @@
-"""`protocolo publish`: validate and publish an agency's event file."""
+"""`protocolo publish`: validate and publish an agency's event file.
+
+Every problem is one stderr line naming where it is, `file:line: field: reason` (XML adds the Documento
+and item), rejected records as they are read and events the broker did not acknowledge after the last
+one was sent (the first MOSTRAR, then how many more). stdout gets one summary line; the exit status is 1
+when anything was rejected or not acknowledged, 2 when the file cannot be read at all.
+"""
 
 from __future__ import annotations
 
 __all__ = ["publish"]
 
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from producers.formatos import Formato
 from protocolo.cli._base import app, barra_de_progresso, console, erros
 from protocolo.errors import PublishError
 from protocolo.model import NivelAcesso
 from protocolo.settings import Settings
+
+if TYPE_CHECKING:
+    from producers.formatos import Registro
+    from producers.publisher import Publisher
+
+MOSTRAR = 20  # events not acknowledged named one by one; the rest are counted
+
+
+def _origem(arquivo: Path, registro: Registro) -> str:
+    """`file:line` (JSON Lines, CSV) or `file:line: Documento …, ItemHistorico …, linha …` (XML)."""
+    if registro.local == f"linha {registro.numero}":
+        return f"{arquivo}:{registro.numero}"
+    return f"{arquivo}:{registro.numero}: {registro.local}"
+
+
+def _linha(texto: str) -> None:
+    erros.print(texto, markup=False, highlight=False)
+
+
+def _relatar_nao_confirmados(publisher: Publisher) -> None:
+    for resultado in publisher.falhas[:MOSTRAR]:
+        _linha(f"{resultado.nome}: não confirmado pelo broker: {resultado.erro}")
+    if publisher.nao_confirmados > MOSTRAR:
+        _linha(f"e mais {publisher.nao_confirmados - MOSTRAR} eventos não confirmados pelo broker")
+    if publisher.ultimo_erro_de_conexao:
+        _linha(f"último erro de conexão com o broker: {publisher.ultimo_erro_de_conexao}")
 
 
 @app.command()
@@ -37,49 +71,59 @@ def publish(
     nivel_acesso_padrao: Annotated[
         NivelAcesso | None, typer.Option(help="Nível de acesso dos eventos que não o informam")
     ] = None,
+    prazo: Annotated[
+        float,
+        typer.Option(min=0.1, help="Segundos que o broker tem para confirmar cada evento (com retentativas)"),
+    ] = 30.0,
 ) -> None:
     """Valida e publica eventos de um arquivo: JSON Lines, CSV ou XML do Protocolo Integrado."""
-    from producers.formatos import FormatoError, ler_arquivo
-    from producers.publisher import Publisher
+    from producers.formatos import ContadorDeBytes, FormatoError, ler_arquivo
+    from producers.publisher import LOGGER_LIBRDKAFKA, Publisher
 
+    contador = ContadorDeBytes()
     try:
         registros = ler_arquivo(
-            arquivo, formato=formato, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao
+            arquivo, formato=formato, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, abrir=contador
         )
     except FormatoError as exc:
-        erros.print(f"[red]erro:[/] {exc}", highlight=False)
+        erros.print(f"[red]erro:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
-    settings = Settings()
+    # librdkafka repeats each connection failure; the last one is reported once, below.
+    logging.getLogger(LOGGER_LIBRDKAFKA).setLevel(logging.CRITICAL)
     lidos = rejeitados = 0
-    publisher = None if dry_run else Publisher(settings.kafka)
-    with barra_de_progresso() as progresso:
-        tarefa = progresso.add_task("validando" if dry_run else "publicando", total=None)
+    parado = False  # the producer failed for good: nothing more can be sent
+    publisher = None if dry_run else Publisher(Settings().kafka, timeout_s=prazo)
+    with barra_de_progresso(em_bytes=True) as progresso:
+        descricao = "validando" if dry_run else "publicando"
+        tarefa = progresso.add_task(descricao, total=arquivo.stat().st_size, eventos=0)
         for registro in registros:
             lidos += 1
+            origem = _origem(arquivo, registro)
             if registro.evento is None:
                 rejeitados += 1
-                # JSON Lines and CSV say `file:line:`; XML adds the Documento and item.
-                onde = "" if registro.local == f"linha {registro.numero}" else f" {registro.local}:"
                 for violacao in registro.violacoes:
-                    erros.print(
-                        f"{arquivo}:{registro.numero}:{onde} {violacao.campo}: {violacao.motivo}",
-                        markup=False,
-                        highlight=False,
-                    )
+                    _linha(f"{origem}: {violacao.campo}: {violacao.motivo}")
             elif publisher is not None:
-                publisher.publish(registro.evento)
-            progresso.advance(tarefa)
-    nao_confirmados = 0
-    if publisher is not None:
-        try:
-            publisher.flush()
-        except PublishError as exc:
-            erros.print(f"[red]erro:[/] {exc}")
-            nao_confirmados = sum(1 for r in publisher.resultados if not r.ok)
-    enviados = 0 if publisher is None else sum(1 for r in publisher.resultados if r.ok)
-    verbo = "válidos" if dry_run else "enviados"
-    quantidade = lidos - rejeitados if dry_run else enviados
-    console.print(f"lidos: {lidos}, {verbo}: {quantidade}, rejeitados: {rejeitados}", highlight=False)
-    if nao_confirmados:
-        console.print(f"não confirmados pelo broker: {nao_confirmados}", highlight=False)
-    raise typer.Exit(1 if rejeitados or nao_confirmados else 0)
+                try:
+                    publisher.publish(registro.evento, origem=origem)
+                except PublishError as exc:
+                    erros.print(f"[red]erro:[/] {escape(str(exc))}", highlight=False)
+                    parado = True
+                    break
+            progresso.update(tarefa, completed=contador.lidos, eventos=lidos)
+        if publisher is not None:
+            progresso.update(tarefa, description="aguardando o broker")
+            try:
+                publisher.flush()
+            except PublishError:
+                pass  # each event is named below
+    if dry_run:
+        resumo = f"lidos: {lidos}, válidos: {lidos - rejeitados}, rejeitados: {rejeitados}"
+    else:
+        assert publisher is not None
+        _relatar_nao_confirmados(publisher)
+        resumo = f"lidos: {lidos}, enviados: {publisher.confirmados}, rejeitados: {rejeitados}"
+        resumo += f", não confirmados: {publisher.nao_confirmados}" if publisher.nao_confirmados else ""
+    console.print(resumo, markup=False, highlight=False)
+    falhou = parado or rejeitados > 0 or (publisher is not None and publisher.nao_confirmados > 0)
+    raise typer.Exit(1 if falhou else 0)
