@@ -58,8 +58,11 @@ def create_app(settings: Settings) -> FastAPI:
         es = make_async_search(settings.search)
         # Bounded: a request waits at most this long for the broker before answering 503.
         prazo_ms = int(settings.api.gateway_timeout_s * 1000)
-        producer = make_producer(settings.kafka, **{"message.timeout.ms": prazo_ms})
-        entregador = Entregador(producer)
+        entregador = Entregador(
+            lambda ao_erro: make_producer(
+                settings.kafka, error_cb=ao_erro, **{"message.timeout.ms": prazo_ms}
+            )
+        )
         entregador.iniciar()
         credenciais = CredenciaisVivas(settings.kafka)
         # Wait briefly for the credentials; the gateway answers 503 until they are loaded.
@@ -70,7 +73,6 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.recursos = Recursos(
             settings=settings,
             es=es,
-            producer=producer,
             catalogo=catalogo_padrao(),
             entregador=entregador,
             credenciais=credenciais,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 __all__ = ["Recursos", "RecursosDep"]
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
-from confluent_kafka import Producer
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
 
+from api.gateway_memoria import MemoriaGateway
 from api.limites import LimitesInscricao
 from api.publicacao import Entregador
 from protocolo.avro import Catalogo
@@ -25,12 +25,16 @@ class Recursos:
 
     settings: Settings
     es: AsyncElasticsearch
-    producer: Producer
     catalogo: Catalogo
     entregador: Entregador
     credenciais: CredenciaisVivas
     inscricoes: InscricoesVivas
     limites: LimitesInscricao
+    # Built here from the settings, so it lives exactly as long as the process's other clients.
+    memoria_gateway: MemoriaGateway = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memoria_gateway = MemoriaGateway(self.settings.api.gateway_memoria_eventos)
 
 
 def _recursos(request: Request) -> Recursos:

@@ -3,25 +3,52 @@
 A background thread polls the producer so delivery callbacks run while handlers await; each
 callback hands its result to the event loop. A message counts as sent only once the broker
 acknowledged it (acks=all); librdkafka gives up on it after `message.timeout.ms`.
+
+An idempotent producer can reach a state it never leaves: a fatal error, or a broker that fences
+its producer id or has lost it. Every later produce then fails. The poller replaces such a
+producer with a new one, failing what the old one still held, so one outage never leaves the
+gateway down until the process restarts. (Real Kafka accepts the epoch bump librdkafka makes after
+a timed-out request; the local broker answers PRODUCER_FENCED to every later message instead,
+as a per-message error, not a fatal one: hence the codes below.)
 """
 
 from __future__ import annotations
 
-__all__ = ["Entregador"]
+__all__ = ["CriarProducer", "Entregador"]
 
 import asyncio
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from confluent_kafka import KafkaError, Producer
+from confluent_kafka import KafkaError, KafkaException, Producer
+
+logger = logging.getLogger(__name__)
+
+# Delivery errors after which this producer id can never succeed again.
+_SEM_VOLTA = frozenset(
+    {
+        KafkaError._FATAL,
+        KafkaError.PRODUCER_FENCED,
+        KafkaError.INVALID_PRODUCER_EPOCH,
+        KafkaError.UNKNOWN_PRODUCER_ID,
+        KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    }
+)
+
+# Builds a producer that reports client-level errors to the given callback (librdkafka's error_cb).
+CriarProducer = Callable[[Callable[[KafkaError], None]], Producer]
 
 
 class Entregador:
-    """Wraps a producer shared by every request of the process."""
+    """Owns the producer shared by every request of the process."""
 
-    def __init__(self, producer: Producer) -> None:
-        self.producer = producer
+    def __init__(self, criar: CriarProducer) -> None:
+        self._criar = criar
+        self._fatal = threading.Event()
+        self.producer = criar(self._ao_erro)
+        self.renovacoes = 0
         self._parar = threading.Event()
         self._thread = threading.Thread(target=self._polling, name="entregas", daemon=True)
 
@@ -34,9 +61,42 @@ class Entregador:
         self._thread.join(prazo_s)
         self.producer.flush(prazo_s)
 
+    def _ao_erro(self, erro: KafkaError) -> None:
+        if erro.fatal():
+            logger.error("producer fatal error, it will be replaced: %s", erro)
+            self._fatal.set()
+        else:
+            logger.warning("producer error: %s", erro)
+
     def _polling(self) -> None:
         while not self._parar.is_set():
-            self.producer.poll(0.1)
+            try:
+                self.producer.poll(0.1)
+            except KafkaException as exc:
+                self._marcar_se_fatal(exc)
+            if self._fatal.is_set():
+                self._renovar()
+
+    def _marcar_se_fatal(self, exc: KafkaException) -> None:
+        erro = exc.args[0] if exc.args else None
+        if isinstance(erro, KafkaError) and erro.fatal():
+            logger.error("producer fatal error, it will be replaced: %s", erro)
+            self._fatal.set()
+        else:
+            logger.warning("producer error: %s", exc)
+
+    def _renovar(self) -> None:
+        """Swap in a new producer; what the old one held fails now instead of at its timeout."""
+        antigo = self.producer
+        self.producer = self._criar(self._ao_erro)
+        self._fatal.clear()
+        self.renovacoes += 1
+        try:
+            antigo.purge()
+            antigo.poll(0)  # runs the purged messages' delivery callbacks: their requests answer 503
+        except KafkaException as exc:
+            logger.warning("purging the replaced producer: %s", exc)
+        logger.warning("producer replaced after a fatal error (replacement %d)", self.renovacoes)
 
     async def entregar(
         self, topico: str, mensagens: Sequence[tuple[bytes, bytes | None]], *, timeout_s: float
@@ -48,27 +108,34 @@ class Entregador:
             futuro: asyncio.Future[str | None] = loop.create_future()
             futuros.append(futuro)
 
-            _entregue = _relatorio(loop, futuro)
+            _entregue = self._relatorio(loop, futuro)
             while True:
                 try:
                     self.producer.produce(topico, key=chave, value=valor, on_delivery=_entregue)
                     break
                 except BufferError:  # local queue full: let the poller drain it
                     await asyncio.sleep(0.05)
+                except KafkaException as exc:  # a fatal producer: this message fails, the poller renews it
+                    self._marcar_se_fatal(exc)
+                    futuro.set_result(str(exc.args[0] if exc.args else exc))
+                    break
         if not futuros:
             return []
         prontos, _ = await asyncio.wait(futuros, timeout=timeout_s + 5)
         return [f.result() if f in prontos else "sem resposta do broker" for f in futuros]
 
+    def _relatorio(self, loop: asyncio.AbstractEventLoop, futuro: asyncio.Future[str | None]) -> Any:
+        """A delivery callback (run on the poller thread) that resolves `futuro` on the event loop."""
 
-def _relatorio(loop: asyncio.AbstractEventLoop, futuro: asyncio.Future[str | None]) -> Any:
-    """A delivery callback (run on the poller thread) that resolves `futuro` on the event loop."""
+        def _resolver(resultado: str | None) -> None:
+            if not futuro.done():
+                futuro.set_result(resultado)
 
-    def _resolver(resultado: str | None) -> None:
-        if not futuro.done():
-            futuro.set_result(resultado)
+        def _entregue(erro: KafkaError | None, _mensagem: Any) -> None:
+            if erro is not None and (erro.fatal() or erro.code() in _SEM_VOLTA):
+                if not self._fatal.is_set():
+                    logger.error("producer cannot recover, it will be replaced: %s", erro)
+                self._fatal.set()
+            loop.call_soon_threadsafe(_resolver, None if erro is None else str(erro))
 
-    def _entregue(erro: KafkaError | None, _mensagem: Any) -> None:
-        loop.call_soon_threadsafe(_resolver, None if erro is None else str(erro))
-
-    return _entregue
+        return _entregue

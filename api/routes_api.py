@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 
 from api.busca.estatisticas import estatisticas_csv, validar_estatisticas
 from api.busca.params import CAMPOS_DATA, FORMATOS_DATA, ORDENS, ConsultaInvalida, validar_busca
@@ -292,24 +293,55 @@ _ERRO_404: dict[int | str, dict[str, Any]] = {
 }
 
 
+_REDIRECIONAMENTO: dict[int | str, dict[str, Any]] = {
+    301: {
+        "description": (
+            "O NUP veio em outro formato aceito (só dígitos, formato antigo, espaços): `Location` aponta "
+            "para /api/v1/processos/<NUP formatado>, mantendo a query string"
+        ),
+        "headers": {
+            "Location": {
+                "description": "A URL canônica do processo",
+                "schema": {"type": "string", "example": "/api/v1/processos/23037.001462/2021-65"},
+            }
+        },
+    }
+}
+
+
 @router.get(
     "/processos/{nup:path}",
     response_model=ProcessoPublic,
     summary="Um processo e seu histórico",
-    responses=_ERRO_404,
+    responses={**_REDIRECIONAMENTO, **_ERRO_404},
 )
 async def read_processo(
+    request: Request,
     recursos: RecursosDep,
     nup: Annotated[
         str,
         Path(
-            description="NUP em qualquer formato aceito (com ou sem pontuação)",
+            description=(
+                "NUP formatado (23037.001462/2021-65); qualquer outro formato aceito, com ou sem pontuação, "
+                "é redirecionado (301) para ele"
+            ),
             examples=["23037.001462/2021-65", "23037001462202165"],
         ),
     ],
-) -> ProcessoPublic:
-    """A processo by NUP (any accepted format), with its historico ordered by time."""
-    processo = await ler_processo(recursos, parse_nup(nup).digitos)
+) -> Response | ProcessoPublic:
+    """A processo by its formatted NUP, with its historico ordered by time.
+
+    Any other accepted format of the NUP answers 301 to the canonical URL, like the portal and the
+    feed, so that each processo has one address (an invalid NUP is a 422, by the app's handler).
+    """
+    numero = parse_nup(nup)
+    if nup != numero.formatado:
+        destino = f"{router.prefix}/processos/{numero.formatado}"
+        consulta = request.url.query
+        return RedirectResponse(
+            f"{destino}?{consulta}" if consulta else destino, status.HTTP_301_MOVED_PERMANENTLY
+        )
+    processo = await ler_processo(recursos, numero.digitos)
     if processo is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NAO_ENCONTRADO)
     return processo

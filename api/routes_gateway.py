@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["router"]
 
+import asyncio
 import json
 import logging
 from typing import Annotated, Any
@@ -120,11 +121,13 @@ async def create_eventos(
     """Validate a batch of the agency's own events and publish the valid ones.
 
     Answers only after the broker acknowledged every accepted event. Resending a batch is
-    harmless: the streams drop exact duplicates.
+    harmless: events this process already published are answered `duplicado` and not produced
+    again (api.gateway_memoria); beyond its memory, the streams drop exact duplicates.
     """
     api = recursos.settings.api
+    memoria = recursos.memoria_gateway
     itens = await _ler_lote(request, api.gateway_max_bytes, api.gateway_max_eventos)
-    avaliacao = avaliar_lote(itens, orgao=credencial.orgao)
+    avaliacao = avaliar_lote(itens, orgao=credencial.orgao, publicados=memoria.consultar)
     if avaliacao.proibidos:
         nomes = ", ".join(
             f"#{p.indice}" + (f" (id {p.id}, órgão {p.orgao})" if p.id else f" (órgão {p.orgao})")
@@ -136,13 +139,20 @@ async def create_eventos(
             f"Este token publica só eventos do órgão {credencial.orgao}; nada foi publicado. "
             f"Eventos de outro órgão: {nomes}" + (f" e mais {mais}" if mais > 0 else "") + ".",
         )
-    mensagens = [evento_mensagem(recursos.catalogo, e) for e in avaliacao.a_produzir]
-    erros = await recursos.entregador.entregar(
-        recursos.settings.kafka.topics.eventos, mensagens, timeout_s=api.gateway_timeout_s
-    )
-    falhas = [e for e in erros if e is not None]
-    if falhas:
-        raise PublishError(f"{len(falhas)} de {len(erros)} eventos não confirmados: {falhas[0]}")
+    ocupadas = memoria.ocupadas(chave for chave, _ in avaliacao.a_registrar)
+    if ocupadas:
+        # Another request is publishing some of these events: judge again once the broker answered it.
+        await asyncio.wait(ocupadas, timeout=api.gateway_timeout_s + 5)
+        avaliacao = avaliar_lote(itens, orgao=credencial.orgao, publicados=memoria.consultar)
+    with memoria.reservar(chave for chave, _ in avaliacao.a_registrar):
+        mensagens = [evento_mensagem(recursos.catalogo, e) for e in avaliacao.a_produzir]
+        erros = await recursos.entregador.entregar(
+            recursos.settings.kafka.topics.eventos, mensagens, timeout_s=api.gateway_timeout_s
+        )
+        falhas = [e for e in erros if e is not None]
+        if falhas:
+            raise PublishError(f"{len(falhas)} de {len(erros)} eventos não confirmados: {falhas[0]}")
+        memoria.registrar(avaliacao.a_registrar)
     resultados = [
         ItemResultado(
             indice=r.indice,

@@ -20,7 +20,10 @@ class ItemResultado(BaseModel):
     indice: int = Field(description="Posição do evento no lote, a partir de 0", examples=[0])
     id: str | None = Field(description="O id do evento, quando legível", examples=["SEI-123"])
     status: str = Field(
-        description="aceito (confirmado pelo broker), duplicado (repetido no lote) ou rejeitado",
+        description=(
+            "aceito (confirmado pelo broker), duplicado (repete um evento anterior do lote ou um já "
+            "publicado por este servidor; não é publicado de novo) ou rejeitado"
+        ),
         examples=["aceito"],
     )
     violacoes: list[ViolacaoPublic] = Field(default_factory=list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["create_topics", "make_admin", "make_consumer", "make_producer", "topic_specs"]
 
 import logging
+from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
@@ -13,10 +14,13 @@ from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
 
+# A librdkafka setting: a scalar, or a callback such as error_cb.
+ConfigValue = str | int | float | bool | Callable[..., None]
 
-def make_producer(settings: KafkaSettings, **extra: str | int | float | bool) -> Producer:
+
+def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
     """An idempotent producer that waits for every in-sync replica (acks=all)."""
-    config: dict[str, str | int | float | bool] = {
+    config: dict[str, ConfigValue] = {
         **settings.client_config(),
         "acks": "all",
         "enable.idempotence": True,

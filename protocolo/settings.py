@@ -137,6 +137,8 @@ class ApiSettings(BaseSettings):
     gateway_max_eventos: int = Field(default=500, ge=1)
     gateway_max_bytes: int = Field(default=2_000_000, ge=1024)
     gateway_timeout_s: float = Field(default=10.0, gt=0)
+    # Acknowledged events each API process remembers to answer resends "duplicado" (0: none).
+    gateway_memoria_eventos: int = Field(default=200_000, ge=0)
 
 
 class StreamsSettings(BaseSettings):

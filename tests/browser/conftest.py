@@ -149,6 +149,6 @@ def publico(pipeline: Settings, simulados: list[dict[str, Any]]) -> dict[str, An
         pagina = cliente.get(
             "/api/v1/processos", params={"ordem": "recentes", "tamanho": 100, "facetas": "false"}
         )
-        nups = [p["nup"] for p in pagina.json()["items"]]
+        nups = [p["nup_formatado"] for p in pagina.json()["items"]]
         detalhes = [cliente.get(f"/api/v1/processos/{nup}").json() for nup in nups[:40]]
     return max(detalhes, key=lambda d: len(d["historico"]))

@@ -118,7 +118,7 @@ def test_non_public_processos_have_no_page_detail_feed_or_redirect(
     for nup in trafego.nups("RESTRITO", "SIGILOSO")[:AMOSTRA]:
         formatado = parse_nup(nup).formatado
         assert cliente.get(f"/processos/{formatado}").status_code == 404
-        assert cliente.get(f"/api/v1/processos/{nup}").status_code == 404
+        assert cliente.get(f"/api/v1/processos/{formatado}").status_code == 404
         assert cliente.get(f"/processos/{formatado}/feed.atom").status_code == 404
         # A NUP typed in the search box leads to its page, which does not exist for the public.
         resposta = cliente.get("/", params={"q": nup}, follow_redirects=True)
@@ -164,7 +164,7 @@ def test_cpfs_appear_only_masked_and_no_email_address_appears_in_html_or_json(
     mascarados = 0
     for nup in publicos:
         formatado = parse_nup(nup).formatado
-        detalhe = cliente.get(f"/api/v1/processos/{nup}")
+        detalhe = cliente.get(f"/api/v1/processos/{formatado}")
         assert detalhe.status_code == 200
         respostas += [
             detalhe.text,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -40,7 +43,7 @@ def _criar_token(settings: Settings, orgao: str = ORGAO) -> str:
     return resultado.stdout.strip()
 
 
-def _eventos_no_topico(settings: Settings, esperados: int) -> list[dict[str, Any]]:
+def _eventos_no_topico(settings: Settings, esperados: int, *, exatos: bool = True) -> list[dict[str, Any]]:
     catalogo = catalogo_padrao()
     consumer = make_consumer(settings.kafka, settings.kafka.group("teste-gateway"))
     consumer.subscribe([settings.kafka.topics.eventos])
@@ -55,7 +58,9 @@ def _eventos_no_topico(settings: Settings, esperados: int) -> list[dict[str, Any
 
         eventually(ler, timeout=30, interval=0, what=f"{esperados} events on the raw topic")
         extra = consumer.poll(2.0)  # nothing more may arrive
-        assert extra is None or extra.error() is not None, "more events than accepted were produced"
+        if extra is not None and extra.error() is None:
+            assert not exatos, "more events than accepted were produced"
+            lidos.append(catalogo.decode("evento", extra.value() or b""))
     finally:
         consumer.close()
     return lidos
@@ -197,9 +202,122 @@ def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
             broker.popen.wait()
 
             resposta = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
+            # Nothing of a 503 batch is remembered: resent, it is produced again (and fails again here);
+            # what the broker acknowledged before is still answered, without the broker.
+            reenvio = cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
+            ja_publicado = cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho)
 
         assert resposta.status_code == 503
         assert resposta.headers["retry-after"].isdigit()
         assert "indisponível" in resposta.json()["detail"]
+        assert reenvio.status_code == 503, reenvio.text
+        assert ja_publicado.status_code == 202, ja_publicado.text
+        assert _resumo(ja_publicado) == (1, 0, 1, 0)
     finally:
         stack.parar()
+
+
+def _resumo(resposta: Any) -> tuple[int, int, int, int]:
+    corpo = resposta.json()
+    return corpo["recebidos"], corpo["aceitos"], corpo["duplicados"], corpo["rejeitados"]
+
+
+def test_a_resent_batch_is_answered_duplicate_and_produced_once(gateway: tuple[Settings, TestClient]) -> None:
+    settings, cliente = gateway
+    cabecalho = _esperar_token(cliente, _criar_token(settings))
+    lote = [_evento(1), _evento(2), _evento(3)]
+
+    primeira = cliente.post("/api/v1/eventos", json=lote, headers=cabecalho)
+    reenvio = cliente.post("/api/v1/eventos", json=lote, headers=cabecalho)
+    # The same instants written in UTC: the topic carries instants, so these are the same events.
+    em_utc = [_evento(n, ocorrido_em=f"2021-03-0{n}T13:00:00Z") for n in (1, 2, 3)]
+    outra_grafia = cliente.post("/api/v1/eventos", json={"eventos": em_utc}, headers=cabecalho)
+
+    assert primeira.status_code == reenvio.status_code == outra_grafia.status_code == 202, reenvio.text
+    assert _resumo(primeira) == (3, 3, 0, 0)
+    assert _resumo(reenvio) == _resumo(outra_grafia) == (3, 0, 3, 0)
+    assert [r["status"] for r in reenvio.json()["resultados"]] == ["duplicado"] * 3
+    assert sorted(e["id"] for e in _eventos_no_topico(settings, 3)) == ["gw-1", "gw-2", "gw-3"]
+
+
+def test_an_id_already_published_with_other_content_is_rejected(gateway: tuple[Settings, TestClient]) -> None:
+    settings, cliente = gateway
+    cabecalho = _esperar_token(cliente, _criar_token(settings))
+    assert cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho).status_code == 202
+
+    resposta = cliente.post(
+        "/api/v1/eventos", json=[_evento(1, observacao="corrigido"), _evento(2)], headers=cabecalho
+    )
+
+    assert resposta.status_code == 202, resposta.text
+    assert _resumo(resposta) == (2, 1, 0, 1)
+    rejeitado = resposta.json()["resultados"][0]
+    assert rejeitado["status"] == "rejeitado"
+    assert [v["campo"] for v in rejeitado["violacoes"]] == ["id"]
+    assert rejeitado["violacoes"][0]["motivo"].startswith("já publicado com conteúdo diferente; ")
+    no_topico = _eventos_no_topico(settings, 2)
+    assert sorted((e["id"], e["observacao"]) for e in no_topico) == [("gw-1", None), ("gw-2", None)]
+
+
+def test_two_concurrent_identical_batches_produce_each_event_once(
+    gateway: tuple[Settings, TestClient],
+) -> None:
+    settings, cliente = gateway
+    cabecalho = _esperar_token(cliente, _criar_token(settings))
+    lote = [_evento(n, ocorrido_em="2021-03-01T10:00:00-03:00") for n in range(200)]
+    largada = threading.Barrier(2)
+
+    def publicar(_: int) -> Any:
+        largada.wait()
+        return cliente.post("/api/v1/eventos", json=lote, headers=cabecalho)
+
+    with ThreadPoolExecutor(2) as executor:
+        respostas = list(executor.map(publicar, range(2)))
+
+    assert [r.status_code for r in respostas] == [202, 202], [r.text for r in respostas]
+    assert sorted(_resumo(r) for r in respostas) == [(200, 0, 200, 0), (200, 200, 0, 0)]
+    assert len({e["id"] for e in _eventos_no_topico(settings, 200)}) == 200
+
+
+def test_a_batch_answered_503_is_published_when_resent_after_the_broker_is_back(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # A broker of its own, since this test freezes it.
+    settings = settings_em_portas_livres(tmp_path_factory.mktemp("broker-parado"), gateway_timeout_s=2)
+    stack = LocalStack(settings, servicos=())
+    stack.iniciar_servidores()
+    try:
+        cabecalho = {"Authorization": f"Bearer {_criar_token(settings)}"}
+        with TestClient(create_app(settings)) as cliente:
+            eventually(
+                lambda: (
+                    cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho).status_code == 202
+                ),
+                timeout=20,
+                what="a first batch to go through",
+            )
+            broker = stack.processo("kafka")
+            broker.send_signal(signal.SIGSTOP)
+            try:
+                parado = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
+            finally:
+                broker.send_signal(signal.SIGCONT)
+            # The producer may need a moment after the broker wakes up; until then the answer is 503.
+            reenvio = eventually(
+                lambda: _aceita(
+                    cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
+                ),
+                timeout=15,
+                what="the resent batch to be acknowledged",
+            )
+
+        assert parado.status_code == 503, parado.text
+        assert [r["status"] for r in reenvio.json()["resultados"]] == ["duplicado", "aceito"]
+        # The frozen broker may still have written the first attempt: at least once, as the streams expect.
+        assert "gw-2" in {e["id"] for e in _eventos_no_topico(settings, 2, exatos=False)}
+    finally:
+        stack.parar()
+
+
+def _aceita(resposta: Any) -> Any:
+    return resposta if resposta.status_code == 202 else None
