@@ -161,6 +161,8 @@ class StreamsSettings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535)
     # Readiness file name (several workers in one state dir need one each).
     nome: str = "streams"
+    # Faust's own log level (rebalances, recovery); INFO shows where a worker is when it seems stuck.
+    faust_loglevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
 
 class InscricaoSettings(BaseSettings):

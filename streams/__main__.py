@@ -39,7 +39,7 @@ def main() -> None:
     metricas.servir(settings.streams.metrics_port)
     app = build_app(settings, lambda: referencia.atual, metricas)
     try:
-        _Worker(app, loglevel="WARNING", pronto=pronto).execute_from_commandline()
+        _Worker(app, loglevel=settings.streams.faust_loglevel, pronto=pronto).execute_from_commandline()
     finally:
         referencia.parar()
 

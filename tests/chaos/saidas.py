@@ -88,6 +88,8 @@ class Trabalhador:
             **self.settings.to_env(),
             "PROTOCOLO_STREAMS_NOME": self.nome,
             "PROTOCOLO_STREAMS_METRICS_PORT": str(self.porta_metricas),
+            # Rebalances and recovery in the log: when a restarted worker stalls, the log says where.
+            "PROTOCOLO_STREAMS_FAUST_LOGLEVEL": "INFO",
         }
         with self.log.open("ab") as saida:
             self.popen = subprocess.Popen(

@@ -76,11 +76,18 @@ def terminar(simulacao: subprocess.Popen[str], oraculo: Path) -> tuple[dict[str,
     return json.loads(oraculo.read_text(encoding="utf-8")), int(enviados[2])
 
 
-def esperar_oraculo(settings: Settings, oraculo: dict[str, Any], prazo_s: float = 180) -> None:
+def esperar_oraculo(
+    settings: Settings, oraculo: dict[str, Any], prazo_s: float = 180, *, logs: tuple[Path, ...] = ()
+) -> None:
     limite = time.monotonic() + prazo_s
     while (restantes := diferencas_snapshots(settings, oraculo)) and time.monotonic() < limite:
         time.sleep(2)
-    assert restantes == [], f"{len(restantes)} differences, first ones: {restantes[:10]}"
+    caudas = "".join(
+        f"\n--- {log.name} (end) ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-60:])
+        for log in logs
+        if log.exists()
+    )
+    assert restantes == [], f"{len(restantes)} differences, first ones: {restantes[:10]}{caudas}"
 
 
 def origens_na_dlq(settings: Settings) -> set[tuple[str, int, int]]:
@@ -148,7 +155,7 @@ def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle
     esperar_pronto(trabalhador)
     oraculo, invalidos = terminar(simulacao, oraculo_json)
 
-    esperar_oraculo(settings, oraculo)
+    esperar_oraculo(settings, oraculo, logs=(trabalhador.log,))
     assert len(origens_na_dlq(settings)) == invalidos
 
 
@@ -180,5 +187,5 @@ def test_two_workers_split_four_partitions_and_the_survivor_takes_over(
     )
     oraculo, invalidos = terminar(simulacao, oraculo_json)
 
-    esperar_oraculo(settings, oraculo)
+    esperar_oraculo(settings, oraculo, logs=(segundo.log,))
     assert len(origens_na_dlq(settings)) == invalidos
