@@ -6,6 +6,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -179,16 +180,16 @@ def test_oversized_batches_are_refused_with_413(settings_factory: Callable[..., 
     assert quebrado.status_code == 400 and "JSON inválido" in quebrado.json()["detail"]
 
 
-def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    # A broker of its own, since this test kills it.
-    settings = settings_em_portas_livres(tmp_path_factory.mktemp("broker-morto"), gateway_timeout_s=3)
+@contextmanager
+def _gateway_com_broker_proprio(
+    tmp_path_factory: pytest.TempPathFactory, nome: str, gateway_timeout_s: float
+) -> Iterator[tuple[Settings, LocalStack, TestClient, dict[str, str]]]:
+    """A broker of the test's own (it kills or freezes it) and an API whose first batch went through."""
+    settings = settings_em_portas_livres(tmp_path_factory.mktemp(nome), gateway_timeout_s=gateway_timeout_s)
     stack = LocalStack(settings, servicos=())
     stack.iniciar_servidores()
     try:
-        token = _criar_token(settings)
-        cabecalho = {"Authorization": f"Bearer {token}"}
+        cabecalho = {"Authorization": f"Bearer {_criar_token(settings)}"}
         with TestClient(create_app(settings)) as cliente:
             eventually(
                 lambda: (
@@ -197,24 +198,31 @@ def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
                 timeout=20,
                 what="a first batch to go through",
             )
-            broker = next(p for p in stack.processos if p.nome == "kafka")
-            broker.popen.kill()
-            broker.popen.wait()
-
-            resposta = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
-            # Nothing of a 503 batch is remembered: resent, it is produced again (and fails again here);
-            # what the broker acknowledged before is still answered, without the broker.
-            reenvio = cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
-            ja_publicado = cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho)
-
-        assert resposta.status_code == 503
-        assert resposta.headers["retry-after"].isdigit()
-        assert "indisponível" in resposta.json()["detail"]
-        assert reenvio.status_code == 503, reenvio.text
-        assert ja_publicado.status_code == 202, ja_publicado.text
-        assert _resumo(ja_publicado) == (1, 0, 1, 0)
+            yield settings, stack, cliente, cabecalho
     finally:
         stack.parar()
+
+
+def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with _gateway_com_broker_proprio(tmp_path_factory, "broker-morto", 3) as (_, stack, cliente, cabecalho):
+        broker = stack.processo("kafka")
+        broker.kill()
+        broker.wait()
+
+        resposta = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
+        # Nothing of a 503 batch is remembered: resent, it is produced again (and fails again here);
+        # what the broker acknowledged before is still answered, without the broker.
+        reenvio = cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
+        ja_publicado = cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho)
+
+    assert resposta.status_code == 503
+    assert resposta.headers["retry-after"].isdigit()
+    assert "indisponível" in resposta.json()["detail"]
+    assert reenvio.status_code == 503, reenvio.text
+    assert ja_publicado.status_code == 202, ja_publicado.text
+    assert _resumo(ja_publicado) == (1, 0, 1, 0)
 
 
 def _resumo(resposta: Any) -> tuple[int, int, int, int]:
@@ -282,41 +290,32 @@ def test_two_concurrent_identical_batches_produce_each_event_once(
 def test_a_batch_answered_503_is_published_when_resent_after_the_broker_is_back(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    # A broker of its own, since this test freezes it.
-    settings = settings_em_portas_livres(tmp_path_factory.mktemp("broker-parado"), gateway_timeout_s=2)
-    stack = LocalStack(settings, servicos=())
-    stack.iniciar_servidores()
-    try:
-        cabecalho = {"Authorization": f"Bearer {_criar_token(settings)}"}
-        with TestClient(create_app(settings)) as cliente:
-            eventually(
-                lambda: (
-                    cliente.post("/api/v1/eventos", json=[_evento(1)], headers=cabecalho).status_code == 202
-                ),
-                timeout=20,
-                what="a first batch to go through",
-            )
-            broker = stack.processo("kafka")
-            broker.send_signal(signal.SIGSTOP)
-            try:
-                parado = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
-            finally:
-                broker.send_signal(signal.SIGCONT)
-            # The producer may need a moment after the broker wakes up; until then the answer is 503.
-            reenvio = eventually(
-                lambda: _aceita(
-                    cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
-                ),
-                timeout=15,
-                what="the resent batch to be acknowledged",
-            )
-
-        assert parado.status_code == 503, parado.text
-        assert [r["status"] for r in reenvio.json()["resultados"]] == ["duplicado", "aceito"]
+    with _gateway_com_broker_proprio(tmp_path_factory, "broker-parado", 2) as (
+        settings,
+        stack,
+        cliente,
+        cabecalho,
+    ):
+        broker = stack.processo("kafka")
+        broker.send_signal(signal.SIGSTOP)
+        try:
+            parado = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
+        finally:
+            broker.send_signal(signal.SIGCONT)
+        # The producer may need a moment after the broker wakes up; until then the answer is 503.
+        reenvio = eventually(
+            lambda: _aceita(
+                cliente.post("/api/v1/eventos", json=[_evento(1), _evento(2)], headers=cabecalho)
+            ),
+            timeout=15,
+            what="the resent batch to be acknowledged",
+        )
         # The frozen broker may still have written the first attempt: at least once, as the streams expect.
-        assert "gw-2" in {e["id"] for e in _eventos_no_topico(settings, 2, exatos=False)}
-    finally:
-        stack.parar()
+        no_topico = {e["id"] for e in _eventos_no_topico(settings, 2, exatos=False)}
+
+    assert parado.status_code == 503, parado.text
+    assert [r["status"] for r in reenvio.json()["resultados"]] == ["duplicado", "aceito"]
+    assert "gw-2" in no_topico
 
 
 def _aceita(resposta: Any) -> Any:
