@@ -16,14 +16,13 @@ import uuid
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from protocolo.kafka import make_consumer
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
 
-_OFFSET_INICIO = -2  # confluent_kafka.OFFSET_BEGINNING
 _LOTE = 1000
 _ESPERA_S = 0.2
 
@@ -58,7 +57,7 @@ class Leitor:
         info = metadados.topics.get(self.topico)
         if info is None or info.error is not None or not info.partitions:
             raise KafkaException(f"tópico {self.topico} indisponível")
-        return dict.fromkeys(info.partitions, _OFFSET_INICIO)
+        return dict.fromkeys(info.partitions, OFFSET_BEGINNING)
 
     @property
     def no_fim(self) -> bool:
