@@ -62,11 +62,17 @@ class Entregador:
         self.producer.flush(prazo_s)
 
     def _ao_erro(self, erro: KafkaError) -> None:
-        if erro.fatal():
-            logger.error("producer fatal error, it will be replaced: %s", erro)
-            self._fatal.set()
-        else:
+        if not self._avaliar(erro):
             logger.warning("producer error: %s", erro)
+
+    def _avaliar(self, erro: KafkaError) -> bool:
+        """Whether `erro` means this producer can never succeed again; if so, the poller replaces it."""
+        if not (erro.fatal() or erro.code() in _SEM_VOLTA):
+            return False
+        if not self._fatal.is_set():
+            logger.error("producer cannot recover, it will be replaced: %s", erro)
+        self._fatal.set()
+        return True
 
     def _polling(self) -> None:
         while not self._parar.is_set():
@@ -79,10 +85,7 @@ class Entregador:
 
     def _marcar_se_fatal(self, exc: KafkaException) -> None:
         erro = exc.args[0] if exc.args else None
-        if isinstance(erro, KafkaError) and erro.fatal():
-            logger.error("producer fatal error, it will be replaced: %s", erro)
-            self._fatal.set()
-        else:
+        if not (isinstance(erro, KafkaError) and self._avaliar(erro)):
             logger.warning("producer error: %s", exc)
 
     def _renovar(self) -> None:
@@ -132,10 +135,8 @@ class Entregador:
                 futuro.set_result(resultado)
 
         def _entregue(erro: KafkaError | None, _mensagem: Any) -> None:
-            if erro is not None and (erro.fatal() or erro.code() in _SEM_VOLTA):
-                if not self._fatal.is_set():
-                    logger.error("producer cannot recover, it will be replaced: %s", erro)
-                self._fatal.set()
+            if erro is not None:
+                self._avaliar(erro)
             loop.call_soon_threadsafe(_resolver, None if erro is None else str(erro))
 
         return _entregue
