@@ -23,14 +23,14 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
 from protocolo.avro import Catalogo, catalogo_padrao
 from protocolo.documentos import so_digitos
 from protocolo.errors import CodecError, PublishError
-from protocolo.kafka import make_producer
+from protocolo.kafka import ConfigValue, make_producer
 from protocolo.model import Evento
 from protocolo.registros import evento_json_to_avro, evento_mensagem
 from protocolo.settings import KafkaSettings
@@ -95,14 +95,13 @@ class Publisher:
         self.ao_confirmar = ao_confirmar
         self.falhas_guardadas = falhas_guardadas
         self.ultimo_erro_de_conexao: str | None = None  # librdkafka's last client-level error
-        extra: dict[str, Any] = {
+        extra: dict[str, ConfigValue] = {
             "message.timeout.ms": max(1, int(timeout_s * 1000)),
             "logger": logging.getLogger(LOGGER_LIBRDKAFKA),
             "error_cb": self._erro_do_cliente,
             **(config or {}),
         }
-        # make_producer types plain values; librdkafka (through confluent-kafka) also takes these callables.
-        self._producer = make_producer(settings, **cast(dict[str, str], extra))
+        self._producer = make_producer(settings, **extra)
         self.enviados = 0  # handed to the producer
         self.confirmados = 0  # acknowledged by the broker
         self.nao_confirmados = 0  # failed or given up on

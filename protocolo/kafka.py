@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["create_topics", "make_admin", "make_consumer", "make_producer", "topic_specs"]
+__all__ = ["ConfigValue", "create_topics", "make_admin", "make_consumer", "make_producer", "topic_specs"]
 
 import logging
 from collections.abc import Callable
@@ -14,8 +14,8 @@ from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
 
-# A librdkafka setting: a scalar, or a callback such as error_cb.
-ConfigValue = str | int | float | bool | Callable[..., None]
+# A librdkafka setting: a scalar, a callback such as error_cb, or a Python logger (`logger`).
+ConfigValue = str | int | float | bool | Callable[..., None] | logging.Logger
 
 
 def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
