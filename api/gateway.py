@@ -6,7 +6,7 @@ through this process (`publicados`, see api.gateway_memoria) or of an earlier it
 violation. Items naming another órgão make the whole batch forbidden: an agency publishes only its
 own events.
 
-Content is compared as the streams will compare it (streams.dobra): the canonical JSON of the event
+Content is compared as the streams compare it (protocolo.impressao): the canonical JSON of the event
 as the raw topic carries it, whose `ocorrido_em` is a UTC instant in milliseconds. So the same
 instant written with another offset is a repeat, not a conflict.
 """
@@ -15,17 +15,17 @@ from __future__ import annotations
 
 __all__ = ["Avaliacao", "Proibido", "ResultadoItem", "Status", "avaliar_lote", "impressao"]
 
-import hashlib
-import json
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from protocolo.errors import InvalidEvent, Violation
+from protocolo.impressao import impressao
 from protocolo.model import Evento
-from protocolo.validation import evento_from_json, evento_to_json
+from protocolo.validation import evento_from_json
 
 CONFLITO_NO_LOTE = "repetido no lote com conteúdo diferente"
 CONFLITO_PUBLICADO = (
@@ -86,15 +86,6 @@ class Avaliacao:
             for r in self.resultados
             if r.status is Status.ACEITO and r.evento is not None and r.impressao is not None
         ]
-
-
-def impressao(evento: Evento) -> bytes:
-    """A digest of the event's content as the raw topic carries it (UTC, millisecond precision)."""
-    instante = evento.ocorrido_em.astimezone(UTC)
-    forma = evento_to_json(evento)
-    forma["ocorrido_em"] = instante.replace(microsecond=instante.microsecond // 1000 * 1000).isoformat()
-    # evento_to_json builds its dicts in a fixed order: the text is canonical without sorting.
-    return hashlib.blake2b(json.dumps(forma).encode(), digest_size=16).digest()
 
 
 def _texto(item: Any, campo: str) -> str | None:

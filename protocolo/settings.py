@@ -149,14 +149,29 @@ class StreamsSettings(BaseSettings):
     # "exactly_once" uses Kafka transactions (table changelog, outputs and offsets commit together);
     # the local broker has no transactions, so the default is at-least-once with idempotent outputs.
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
-    # Folded processos kept in memory per worker (the table holds the truth; this saves refolds).
-    cache_processos: int = Field(default=50_000, ge=0)
-    # Producer batching of outputs and table changelogs. Larger batches help real Kafka a little; on
-    # the local broker they hurt: it reports a partition's end as the last *batch*'s first offset + 1,
-    # so a worker recovering a table stops short by up to a batch (shared/LOCAL_STACK.md). Faust's
-    # defaults (no linger, 16 KiB batches: a few snapshots) keep that shortfall small.
-    producer_linger_s: float = Field(default=0.0, ge=0)
-    producer_max_batch_bytes: int = Field(default=16_384, ge=1)
+    # Events handled together: each changed processo's state and snapshot is written once per batch.
+    # A batch closes at `lote_max` events or `lote_espera_s` after its first one.
+    lote_max: int = Field(default=2000, ge=1)
+    lote_espera_s: float = Field(default=0.05, gt=0)
+    # Table store: "rocksdb" keeps state on disk in state_dir (memory stays bounded as state grows,
+    # and a restart recovers only the changelog's tail); "memory" holds it all in RAM and replays
+    # the whole changelog on every start.
+    store: Literal["rocksdb", "memory"] = "rocksdb"
+    # RocksDB memory per table partition: write buffers and the block cache (bytes).
+    rocksdb_write_buffer_bytes: int = Field(default=8 * 1024**2, ge=1024**2)
+    rocksdb_block_cache_bytes: int = Field(default=16 * 1024**2, ge=0)
+    # Faust refuses to start when a table's persisted offset is past the changelog's end. The local
+    # broker under-reports that end (the last batch's first offset + 1), so the local stack turns the
+    # check off and streams.recuperacao reads the true tail; on Kafka, keep it on.
+    recovery_consistency_check: bool = True
+    # Producer batching of outputs and table changelogs, chosen from bench/streams.py measurements.
+    # The local broker reports a partition's end as the last *batch*'s first offset + 1, so recovery
+    # by Faust alone stops short by up to a batch; streams.recuperacao reads the rest.
+    producer_linger_s: float = Field(default=0.005, ge=0)
+    producer_max_batch_bytes: int = Field(default=262_144, ge=1)
+    # The largest record the producer sends (Kafka's max.request.size; the broker's message.max.bytes
+    # must allow it). Larger outputs go to the DLQ as REGISTRO_GRANDE_DEMAIS.
+    producer_max_request_bytes: int = Field(default=1_048_576, ge=65_536)
     # Prometheus /metrics port of this worker; 0 turns the endpoint off.
     metrics_port: int = Field(default=0, ge=0, le=65535)
     # Readiness file name (several workers in one state dir need one each).

@@ -30,7 +30,6 @@ def main() -> None:
     """Build the app from settings and run a worker until SIGTERM/SIGINT."""
     settings = Settings()
     configure_logging()
-    (settings.state_dir / "faust").mkdir(parents=True, exist_ok=True)
     pronto = settings.readiness_file(settings.streams.nome)
     pronto.unlink(missing_ok=True)
     referencia = ReferenciaViva(settings.kafka)
@@ -38,6 +37,7 @@ def main() -> None:
     metricas = Metricas()
     metricas.servir(settings.streams.metrics_port)
     app = build_app(settings, lambda: referencia.atual, metricas)
+    Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
     try:
         _Worker(app, loglevel=settings.streams.faust_loglevel, pronto=pronto).execute_from_commandline()
     finally:

@@ -1,24 +1,21 @@
-"""The Faust application: a thin shell around streams.intake, streams.dobra and streams.projection.
+"""The Faust application: a thin loop that reads batches and performs what streams.lote decides.
 
-One agent reads the raw events topic and its own re-keying topic (`<app id>-eventos-por-nup`):
-  decode + validate      invalid, corrupt or unknown-schema messages go to the DLQ with the reason
-  route by NUP           an event read from a partition other than its NUP's (an agency keyed it
-                         differently, e.g. kcat's default partitioner) is sent on to the re-keying
-                         topic, whose partition N is co-assigned with partition N of the raw topic
-  deduplicate + fold     a table keyed by NUP holds each processo's distinct events (identity ->
-                         event); new events advance the processo, exact resends are counted,
-                         same identity with other content goes to the DLQ as a conflict
-  emit                   the snapshot (versao = number of distinct events) and the public movimento
+One agent reads the raw events topic and its own re-keying topic (`<app id>-eventos-por-nup`), in
+batches (`take_events`). Faust co-assigns partition N of both topics and of the tables' changelogs to
+the same worker, since they share a channel and a partition count. For each partition of a batch it
+hands the messages and read views of three tables to `processar_lote`, then writes what changed
+(each key once) and produces the records:
+
+  estados        nup -> the processo's bounded state (streams.estado)
+  identidades    "orgao:id" -> content fingerprint and the message that brought it (deduplication)
+  arquivo        "nup#n" -> the processo's n-th event, read only when a processo becomes public again
 
 Events our producers publish are already keyed by NUP digits with Kafka's murmur2 partitioner, so
 they are folded in the partition they arrive in: no repartition hop for them.
 
-Processing is at-least-once locally (the local broker has no transactions) with idempotent outputs:
-a snapshot's `versao` is the number of distinct events, so a replay after a crash produces the same
-records. An exact duplicate re-emits its processo's current snapshot and movimento, because a crash
-may have struck after the table changelog was written and before the outputs were; downstream
-sinks discard what they already applied. With processing_guarantee=exactly_once (real Kafka), the
-changelog, outputs and offsets commit in one transaction and duplicates are simply dropped.
+Processing is at-least-once locally (the local broker has no transactions) with idempotent outputs;
+Faust flushes the producer before it commits offsets. With processing_guarantee=exactly_once (real
+Kafka), the changelogs, outputs and offsets commit in one transaction.
 """
 
 from __future__ import annotations
@@ -27,28 +24,47 @@ __all__ = ["build_app", "particao_do_nup"]
 
 import logging
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import faust
-from aiokafka.partitioner import murmur2
+from aiokafka.errors import KafkaError
+from faust.streams import _current_event
 
 from protocolo.avro import catalogo_padrao
 from protocolo.referencia import Referencia
 from protocolo.settings import Settings
-from streams.dobra import Dobra
-from streams.intake import Decisao, Rejeicao, dead_letter, ler_evento
+from streams.intake import Rejeicao
+from streams.lote import Contexto, Entrada, Lote, Tabelas, carta, particao_do_nup, processar_lote
 from streams.metricas import Metricas
-from streams.projection import movimento_record, movimentos_a_emitir, snapshot_record
 from streams.recuperacao import completar_recuperacao
 
 logger = logging.getLogger(__name__)
 
 
-def particao_do_nup(chave: bytes, particoes: int) -> int:
-    """The partition Kafka's default (murmur2) partitioner gives `chave`: Java, librdkafka's
-    murmur2_random and aiokafka agree on it."""
-    return int(murmur2(chave) & 0x7FFFFFFF) % particoes
+class _Vista(Mapping[str, bytes]):
+    """A table read with str keys (the tables store raw bytes, keys included)."""
+
+    def __init__(self, tabela: Any) -> None:
+        self._tabela = tabela
+
+    def __getitem__(self, chave: str) -> bytes:
+        valor = self._tabela.get(chave.encode())
+        if valor is None:
+            raise KeyError(chave)
+        return bytes(valor)
+
+    def get(self, chave: str, default: Any = None) -> Any:
+        valor = self._tabela.get(chave.encode())
+        return default if valor is None else bytes(valor)
+
+    def __iter__(self) -> Iterator[str]:  # never used by the batch step: it only looks keys up
+        raise NotImplementedError("table views are lookups only")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("table views are lookups only")
 
 
 def build_app(
@@ -60,33 +76,43 @@ def build_app(
     """
     kafka = settings.kafka
     topicos = kafka.topics
+    config = settings.streams
     app_id = kafka.group("streams")
-    exactly_once = settings.streams.processing_guarantee == "exactly_once"
     app = faust.App(
         app_id,
         broker=[f"kafka://{h}" for h in kafka.bootstrap_servers.split(",")],
         broker_credentials=_credentials(settings),
         value_serializer="raw",
         key_serializer="raw",
-        store="memory://",
-        processing_guarantee=settings.streams.processing_guarantee,
+        store="rocksdb://" if config.store == "rocksdb" else "memory://",
+        processing_guarantee=config.processing_guarantee,
         topic_partitions=topicos.partitions,
         topic_replication_factor=topicos.replication_factor,
         broker_session_timeout=kafka.session_timeout_ms / 1000,
         broker_heartbeat_interval=kafka.heartbeat_interval_ms / 1000,
         web_enabled=False,
-        producer_linger=settings.streams.producer_linger_s,
-        producer_max_batch_size=settings.streams.producer_max_batch_bytes,
+        producer_linger=config.producer_linger_s,
+        producer_max_batch_size=config.producer_max_batch_bytes,
+        producer_max_request_size=config.producer_max_request_bytes,
         table_cleanup_interval=60.0,
-        datadir=str(settings.state_dir / "faust" / app_id),
+        recovery_consistency_check=config.recovery_consistency_check,
+        # One directory per worker: RocksDB locks its files, and two workers of one host share none.
+        datadir=str(settings.state_dir / "faust" / app_id / config.nome),
     )
-    catalogo = catalogo_padrao()
     metricas = metricas or Metricas()
-    dobra = Dobra(settings.streams.cache_processos)
     ja_avisados: set[str] = set()
-    segredo = settings.secret_key.get_secret_value().encode()
     particoes = topicos.partitions
     ultimos: dict[tuple[str, int], int] = {}  # (topic, partition) -> last offset processed
+    ctx = Contexto(
+        catalogo=catalogo_padrao(),
+        referencia=referencia(),
+        segredo=settings.secret_key.get_secret_value().encode(),
+        restrito_publico=settings.restrito_publico,
+        particoes=particoes,
+        exactly_once=config.processing_guarantee == "exactly_once",
+        # Room for the record's headers and batch framing under the producer's limit.
+        limite_registro=config.producer_max_request_bytes - 16_384,
+    )
 
     def raw(*nomes: str, **extra: Any) -> faust.TopicT:
         return app.topic(*nomes, key_type=bytes, value_type=bytes, **extra)
@@ -98,97 +124,121 @@ def build_app(
     dlq = raw(topicos.dlq)
     processos = raw(topicos.processos)
     movimentos = raw(topicos.movimentos)
-    # nup -> {event identity: event in JSON form}; rebuilt from its changelog after a crash.
-    conhecidos = app.Table("eventos-por-processo", default=dict, partitions=particoes)
+    opcoes = {
+        "driver": "rocksdict",
+        "write_buffer_size": config.rocksdb_write_buffer_bytes,
+        "max_write_buffer_number": 2,
+        "block_cache_size": config.rocksdb_block_cache_bytes,
+        "block_cache_compressed_size": 0,
+    }
 
-    async def _completar() -> None:
-        await completar_recuperacao(app, conhecidos, kafka)
-
-    conhecidos.on_recover(_completar)
-
-    async def rejeitar(rejeicao: Rejeicao, mensagem: Any) -> None:
-        logger.warning(
-            "event rejected codigo=%s topic=%s partition=%s offset=%s motivo=%s",
-            rejeicao.codigo,
-            mensagem.topic,
-            mensagem.partition,
-            mensagem.offset,
-            rejeicao.motivo,
+    def tabela(nome: str) -> Any:
+        return app.Table(
+            nome,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=particoes,
+            options=opcoes if config.store == "rocksdb" else None,
         )
-        metricas.dlq.labels(rejeicao.codigo).inc()
-        registro = dead_letter(
-            rejeicao,
-            topico=mensagem.topic,
-            particao=mensagem.partition,
-            offset=mensagem.offset,
-            chave=mensagem.key,
-            valor=mensagem.value,
-        )
-        await dlq.send(key=mensagem.key, value=catalogo.encode("dead_letter", registro))
 
-    async def _rebalanceou(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
-        dobra.esquecer()  # another worker may have changed (or may change) these processos
+    estados, identidades, arquivo = tabela("estados"), tabela("identidades"), tabela("arquivo")
+    vistas = Tabelas(estados=_Vista(estados), identidades=_Vista(identidades), arquivo=_Vista(arquivo))
+    for t in (estados, identidades, arquivo):
+        t.on_recover(_completar_para(app, t, settings))
 
-    app.on_partitions_revoked.connect(_rebalanceou)  # type: ignore[arg-type]
-    app.on_partitions_assigned.connect(_rebalanceou)  # type: ignore[arg-type]
+    async def enviar(topico: faust.TopicT, chave: bytes | None, valor: bytes, origem: Entrada) -> None:
+        """Produce one record; one the producer refuses becomes a dead letter, never a crash."""
+        try:
+            await topico.send(key=chave, value=valor)
+        except KafkaError as exc:
+            logger.error(
+                "record refused by the producer topic=%s source=%s/%s/%s error=%r",
+                topico.get_topic_name(),
+                origem.topico,
+                origem.particao,
+                origem.offset,
+                exc,
+            )
+            metricas.dlq.labels("REGISTRO_RECUSADO").inc()
+            motivo = f"o produtor recusou o registro de saída para {topico.get_topic_name()}: {exc!r}"
+            sem_original = Entrada(origem.topico, origem.particao, origem.offset, origem.chave, None, 0.0)
+            await dlq.send(
+                key=origem.chave, value=carta(Rejeicao("REGISTRO_RECUSADO", motivo), sem_original, ctx)
+            )
+
+    async def executar(eventos: Sequence[faust.EventT[bytes]]) -> None:
+        nonlocal ctx
+        ctx = replace(ctx, referencia=referencia())  # reference data may have changed
+        agora = time.time()
+        for particao, grupo in _por_particao(eventos).items():
+            # Faust's tables pick the changelog partition (and the RocksDB shard) from the current
+            # event: make it one of this partition's.
+            _current_event.set(weakref.ref(grupo[-1]))
+            entradas = [
+                Entrada(
+                    topico=e.message.topic,
+                    particao=particao,
+                    offset=e.message.offset,
+                    chave=e.message.key,
+                    valor=e.message.value,
+                    carimbo=e.message.timestamp,
+                )
+                for e in grupo
+            ]
+            lote = processar_lote(entradas, vistas, ctx, agora=agora)
+            for tabela_, escritas in ((identidades, lote.identidades), (arquivo, lote.arquivo)):
+                for chave, valor in escritas.items():
+                    tabela_[chave.encode()] = valor
+            for chave, valor in lote.estados.items():
+                estados[chave.encode()] = valor
+            ultima = entradas[-1]
+            for chave_b, valor, destino in lote.redirecionar:
+                await por_nup.send(key=chave_b, value=valor, partition=destino)
+            for chave_b, valor in lote.movimentos:
+                await enviar(movimentos, chave_b, valor, ultima)
+            for chave_b, valor in lote.processos:
+                await enviar(processos, chave_b, valor, ultima)
+            for chave_o, valor in lote.dlq:
+                await dlq.send(key=chave_o, value=valor)
+            for e in grupo:
+                ultimos[(e.message.topic, particao)] = e.message.offset
+            _medir(lote)
+
+    def _medir(lote: Lote) -> None:
+        c = lote.contagens
+        metricas.mensagens.inc(c["mensagens"])
+        metricas.novos.inc(c["novos"])
+        metricas.duplicados.inc(c["duplicados"])
+        metricas.conflitos.inc(c["conflitos"])
+        metricas.redirecionados.inc(c["redirecionados"])
+        for orgao, n in lote.por_orgao.items():
+            metricas.eventos.labels(orgao).inc(n)
+        for codigo, n in lote.dlq_por_codigo.items():
+            metricas.dlq.labels(codigo).inc(n)
+        for segundos in lote.latencias:
+            metricas.latencia.observe(segundos)
+        for rejeicao, origem in lote.rejeicoes:
+            logger.warning(
+                "event rejected codigo=%s topic=%s partition=%s offset=%s motivo=%s",
+                rejeicao.codigo,
+                origem.topico,
+                origem.particao,
+                origem.offset,
+                rejeicao.motivo,
+            )
+        for codigo in sorted(lote.desconhecidos - ja_avisados):
+            ja_avisados.add(codigo)
+            metricas.desconhecidos.inc()
+            logger.warning("code missing from reference data codigo=%s", codigo)
 
     @app.agent(entrada, name="fold")
     async def fold(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            mensagem = event.message
-            ultimos[(mensagem.topic, mensagem.partition)] = mensagem.offset
-            resultado = ler_evento(catalogo, mensagem.value)
-            if isinstance(resultado, Rejeicao):
-                await rejeitar(resultado, mensagem)
-                continue
-            evento = resultado
-            chave = evento.nup.encode()
-            destino = particao_do_nup(chave, particoes)
-            if mensagem.partition != destino:
-                metricas.redirecionados.inc()
-                await por_nup.send(key=chave, value=mensagem.value, partition=destino)
-                continue
-            metricas.eventos.labels(evento.orgao).inc()
-            passo = dobra.aplicar(conhecidos[evento.nup], evento)
-            if passo.decisao is Decisao.CONFLITO:
-                metricas.conflitos.inc()
-                motivo = f"evento {evento.chave_identidade} reenviado com conteúdo diferente"
-                await rejeitar(Rejeicao("CONFLITO", motivo), mensagem)
-                continue
-            if passo.guardar is not None:
-                metricas.novos.inc()
-                conhecidos[evento.nup] = passo.guardar
-            else:
-                metricas.duplicados.inc()
-                logger.debug("duplicate event id=%s", evento.chave_identidade)
-                if exactly_once:
-                    continue
-            processo = passo.processo
-            assert processo is not None
-            ref = referencia()
-            desconhecidos: set[str] = set()
-            snapshot = snapshot_record(
-                processo,
-                ref,
-                segredo=segredo,
-                restrito_publico=settings.restrito_publico,
-                desconhecidos=desconhecidos,
-            )
-            await processos.send(key=chave, value=catalogo.encode("processo", snapshot))
-            for publico in movimentos_a_emitir(
-                passo.anterior, processo, evento, restrito_publico=settings.restrito_publico
-            ):
-                movimento = movimento_record(publico, processo, ref, desconhecidos=desconhecidos)
-                await movimentos.send(key=chave, value=catalogo.encode("movimento", movimento))
-            metricas.latencia.observe(max(0.0, time.time() - mensagem.timestamp))
-            for codigo in sorted(desconhecidos - ja_avisados):
-                ja_avisados.add(codigo)
-                metricas.desconhecidos.inc()
-                logger.warning("code missing from reference data codigo=%s nup=%s", codigo, evento.nup)
+        lotes = stream.take_events(config.lote_max, within=config.lote_espera_s)  # type: ignore[attr-defined]
+        async for eventos in lotes:
+            await executar(eventos)
 
     @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
     async def medir_atraso() -> None:
-        metricas.processos_em_memoria.set(len(dobra))
         for (topico, particao), offset in list(ultimos.items()):
             try:
                 fim = app.consumer.highwater(faust.types.TP(topico, particao))
@@ -198,6 +248,21 @@ def build_app(
                 metricas.atraso.labels(topico, str(particao)).set(max(0, fim - offset - 1))
 
     return app
+
+
+def _por_particao(eventos: Sequence[faust.EventT[bytes]]) -> dict[int, list[faust.EventT[bytes]]]:
+    """The batch's events by partition, each in the order it was read."""
+    grupos: dict[int, list[faust.EventT[bytes]]] = {}
+    for evento in eventos:
+        grupos.setdefault(evento.message.partition, []).append(evento)
+    return grupos
+
+
+def _completar_para(app: faust.App, tabela: Any, settings: Settings) -> Callable[[], Any]:
+    async def _completar() -> None:
+        await completar_recuperacao(app, tabela, settings.kafka)
+
+    return _completar
 
 
 def _credentials(settings: Settings) -> faust.auth.Credentials | None:

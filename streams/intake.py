@@ -1,18 +1,17 @@
-"""Intake decisions: decode and validate a raw message, and tell new events from resends. Pure."""
+"""Intake: decode and validate a raw message, and the dead letter of one that fails. Pure."""
 
 from __future__ import annotations
 
-__all__ = ["Decisao", "Rejeicao", "classificar", "dead_letter", "ler_evento"]
+__all__ = ["Rejeicao", "dead_letter", "ler_evento"]
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from protocolo.avro import Catalogo
 from protocolo.errors import CorruptMessage, InvalidEvent, UnknownSchema, Violation
 from protocolo.model import Evento
 from protocolo.registros import dead_letter_record, evento_avro_to_json
-from protocolo.validation import evento_from_json, evento_to_json
+from protocolo.validation import evento_from_json
 
 
 @dataclass(frozen=True)
@@ -39,22 +38,6 @@ def ler_evento(catalogo: Catalogo, valor: bytes | None) -> Evento | Rejeicao:
         return evento_from_json(bruto)
     except InvalidEvent as exc:
         return Rejeicao("EVENTO_INVALIDO", f"evento inválido: {exc}", list(exc.violations))
-
-
-class Decisao(StrEnum):
-    """What the fold does with an event it has already seen, or not."""
-
-    NOVO = "NOVO"
-    DUPLICADO = "DUPLICADO"
-    CONFLITO = "CONFLITO"
-
-
-def classificar(conhecidos: dict[str, dict[str, Any]], evento: Evento) -> Decisao:
-    """NOVO, an exact DUPLICADO (same identity, same content) or a CONFLITO (same identity, other content)."""
-    anterior = conhecidos.get(evento.chave_identidade)
-    if anterior is None:
-        return Decisao.NOVO
-    return Decisao.DUPLICADO if anterior == evento_to_json(evento) else Decisao.CONFLITO
 
 
 def dead_letter(

@@ -16,6 +16,11 @@ class Metricas:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        self.mensagens = Counter(
+            "protocolo_streams_mensagens",
+            "Messages read: folded, resent, conflicting, re-keyed or sent to the DLQ.",
+            registry=r,
+        )
         self.eventos = Counter(
             "protocolo_streams_eventos", "Valid events read, by órgão.", ["orgao"], registry=r
         )
@@ -53,9 +58,6 @@ class Metricas:
             "Consumer lag: messages between the last one processed and the partition's end.",
             ["topic", "partition"],
             registry=r,
-        )
-        self.processos_em_memoria = Gauge(
-            "protocolo_streams_processos_em_memoria", "Folded processos kept in memory.", registry=r
         )
 
     def servir(self, porta: int) -> None:

@@ -6,7 +6,7 @@ no data at all, so nothing private ever reaches the output topics.
 
 from __future__ import annotations
 
-__all__ = ["eh_publico", "movimento_record", "movimentos_a_emitir", "snapshot_record"]
+__all__ = ["eh_publico", "movimento_record", "snapshot_record"]
 
 from typing import Any
 
@@ -26,7 +26,7 @@ def _mascarar(texto: str | None) -> str | None:
     return mascarar_texto(texto) if texto else texto
 
 
-def _item_historico(evento: Evento, ref: Enriquecedor) -> dict[str, Any]:
+def _item_movimento(evento: Evento, ref: Enriquecedor) -> dict[str, Any]:
     return {
         "id": evento.chave_identidade,
         "nup": evento.nup,
@@ -48,7 +48,7 @@ def movimento_record(
     """The `movimento` record of one public event, CPFs masked; unknown codes go to `desconhecidos`."""
     ref = Enriquecedor(referencia, set() if desconhecidos is None else desconhecidos)
     return {
-        **_item_historico(evento, ref),
+        **_item_movimento(evento, ref),
         "assunto": _mascarar(processo.assunto),
         "processo_versao": processo.versao,
     }
@@ -98,17 +98,7 @@ def snapshot_record(
         "anexado_a": processo.anexado_a,
         "relacionados": list(processo.relacionados),
         "documentos": list(processo.documentos),
-        "historico": [_item_historico(e, ref) for e in processo.historico],
+        "unidades": [ref.unidade(processo.orgao_atual, u) for u in processo.unidades],
+        "dias_movimentados": list(processo.dias_movimentados),
+        "observacoes_recentes": [mascarar_texto(o) for o in processo.observacoes],
     }
-
-
-def movimentos_a_emitir(
-    anterior: Processo | None, processo: Processo, evento: Evento, *, restrito_publico: bool
-) -> tuple[Evento, ...]:
-    """The movimentos one event makes public: none while the processo is not public, its whole
-    historico when this event made it public (the earlier ones were withheld), else just itself."""
-    if not eh_publico(processo.nivel_acesso, restrito_publico=restrito_publico):
-        return ()
-    if anterior is not None and not eh_publico(anterior.nivel_acesso, restrito_publico=restrito_publico):
-        return processo.historico
-    return (evento,)

@@ -28,6 +28,8 @@ from protocolo.settings import (
 )
 from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
 
+pytest_plugins = ["tests.fixtures.lotes"]
+
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a
 # generous example can take longer than Hypothesis' default 200 ms without anything being wrong.
 hypothesis_settings.register_profile("protocolo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -93,6 +95,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
     def make(*, carregar_referencia_exemplo: bool = True, **overrides: Any) -> Settings:
         tag = uuid.uuid4().hex[:8]
         api_port = free_port()
+        overrides.setdefault("streams", servers.streams.model_copy())  # the local broker's needs
         topics = TopicSettings(
             eventos=f"t{tag}.eventos",
             dlq=f"t{tag}.eventos.dlq",

@@ -144,10 +144,11 @@ def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle
     oraculo_json = tmp_path / "oraculo.json"
     simulacao = simular(settings, oraculo_json, eventos=4000, taxa=800, seed=11)
 
-    # Kill once outputs are flowing, with most of the traffic still to come.
+    # Kill once outputs are flowing, with most of the traffic still to come (snapshots are written
+    # once per processo per batch: movimentos, one per public event, tell the progress).
     eventually(
-        lambda: len(ler_topico(settings, settings.kafka.topics.processos, "processo")) > 300,
-        what="the first snapshots",
+        lambda: len(ler_topico(settings, settings.kafka.topics.movimentos, "movimento")) > 300,
+        what="the first movimentos",
     )
     trabalhador.matar()
     assert simulacao.poll() is None, "the simulation ended before the kill: not a mid-run crash"

@@ -25,8 +25,9 @@ from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProt
 from protocolo.referencia import Referencia, carregar_referencia
 from protocolo.registros import evento_to_avro
 from protocolo.validation import evento_from_json, evento_to_json
-from streams.intake import Decisao, Rejeicao, classificar, ler_evento
+from streams.intake import Rejeicao, ler_evento
 from streams.projection import eh_publico, movimento_record, snapshot_record
+from tests.fixtures.lotes import PistaDeLotes
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 NUP = "23037001462202165"
@@ -245,39 +246,39 @@ def test_every_valid_simulated_event_survives_the_avro_trip_through_intake(catal
     assert lidos > 300
 
 
-def _conhecidos(*eventos: Evento) -> dict[str, dict[str, Any]]:
-    return {e.chave_identidade: evento_to_json(e) for e in eventos}
-
-
 CLASSIFICACOES = [
-    ("nothing known", (), ENVIO, Decisao.NOVO),
-    ("other events known", (AUTUACAO,), ENVIO, Decisao.NOVO),
-    ("same id from another orgao", (ENVIO,), replace(ENVIO, orgao="25000"), Decisao.NOVO),
-    ("exact resend", (AUTUACAO, ENVIO), ENVIO, Decisao.DUPLICADO),
-    ("same identity, other observacao", (ENVIO,), replace(ENVIO, observacao="outra"), Decisao.CONFLITO),
-    ("same identity, other destino", (ENVIO,), replace(ENVIO, unidade_destino=PROTOCOLO), Decisao.CONFLITO),
-    ("same identity, other time", (ENVIO,), replace(ENVIO, ocorrido_em=T0), Decisao.CONFLITO),
+    ("nothing known", (), ENVIO, "novos"),
+    ("other events known", (AUTUACAO,), ENVIO, "novos"),
+    ("same id from another orgao", (ENVIO,), replace(ENVIO, orgao="25000"), "novos"),
+    ("exact resend", (AUTUACAO, ENVIO), ENVIO, "duplicados"),
+    ("same identity, other observacao", (ENVIO,), replace(ENVIO, observacao="outra"), "conflitos"),
+    ("same identity, other destino", (ENVIO,), replace(ENVIO, unidade_destino=PROTOCOLO), "conflitos"),
+    ("same identity, other time", (ENVIO,), replace(ENVIO, ocorrido_em=T0), "conflitos"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("conhecidos", "evento", "decisao"), [c[1:] for c in CLASSIFICACOES], ids=[c[0] for c in CLASSIFICACOES]
+    ("conhecidos", "evento", "contagem"), [c[1:] for c in CLASSIFICACOES], ids=[c[0] for c in CLASSIFICACOES]
 )
-def test_classificar_tells_new_events_from_resends_and_conflicts(
-    conhecidos: tuple[Evento, ...], evento: Evento, decisao: Decisao
+def test_the_batch_step_tells_new_events_from_resends_and_conflicts(
+    conhecidos: tuple[Evento, ...], evento: Evento, contagem: str, pista: PistaDeLotes
 ) -> None:
-    assert classificar(_conhecidos(*conhecidos), evento) is decisao
+    pista.passar(*conhecidos)
+
+    lote = pista.passar(evento)
+
+    assert lote.contagens[contagem] == 1
+    assert sum(lote.contagens[c] for c in ("novos", "duplicados", "conflitos")) == 1
+    assert [c for c, _ in lote.dlq_por_codigo.items()] == (["CONFLITO"] if contagem == "conflitos" else [])
 
 
 def test_a_resend_with_the_time_written_in_another_offset_is_a_duplicate_after_intake(
-    catalogo: Catalogo,
+    pista: PistaDeLotes,
 ) -> None:
     brasilia = replace(ENVIO, ocorrido_em=ENVIO.ocorrido_em.astimezone(timezone(timedelta(hours=-3))))
-    primeiro = ler_evento(catalogo, catalogo.encode("evento", evento_to_avro(ENVIO)))
-    reenvio = ler_evento(catalogo, catalogo.encode("evento", evento_to_avro(brasilia)))
-    assert isinstance(primeiro, Evento) and isinstance(reenvio, Evento)
+    pista.passar(ENVIO)
 
-    assert classificar(_conhecidos(primeiro), reenvio) is Decisao.DUPLICADO
+    assert pista.passar(brasilia).contagens["duplicados"] == 1
 
 
 # --- public projection ---
@@ -318,7 +319,7 @@ def test_a_restrito_snapshot_is_public_when_the_setting_allows_it(referencia: Re
     )
 
     assert (registro["publico"], registro["nivel_acesso"], registro["versao"]) == (True, "RESTRITO", 2)
-    assert registro["assunto"] is not None and len(registro["historico"]) == 2
+    assert registro["assunto"] is not None and len(registro["unidades"]) == 2
 
 
 def test_a_processo_made_sigiloso_later_becomes_a_removal_order(referencia: Referencia) -> None:
@@ -357,9 +358,9 @@ def test_a_public_snapshot_never_shows_a_whole_cpf(referencia: Referencia) -> No
         "11.222.333/0001-81",
     ]
     assert registro["assunto"] == "Pedido de aposentadoria de ***.444.777-**"
-    assert registro["historico"][1]["observacao"] == (
+    assert registro["observacoes_recentes"] == [
         "Interessada CPF ***.982.247-** notificada; ver também ***.982.247-**"
-    )
+    ]
 
 
 def test_a_public_snapshot_carries_the_keyed_hash_of_each_document(referencia: Referencia) -> None:
@@ -392,7 +393,9 @@ def test_a_public_snapshot_has_the_processo_state_and_agency_names(referencia: R
         "sigla": "CGLIC",
         "nome": "Coordenação de Licitações",
     }
-    assert [h["id"] for h in registro["historico"]] == ["23000:SEI-1", "23000:SEI-2"]
+    assert [u["sigla"] for u in registro["unidades"]] == ["PROT", "CGLIC"]
+    assert registro["dias_movimentados"] == [T0.date()]
+    assert "historico" not in registro
 
 
 def test_a_cpf_written_in_especie_is_masked_in_the_public_snapshot(referencia: Referencia) -> None:
