@@ -75,7 +75,8 @@ def estado_para_bytes(p: Processo, offsets: dict[str, int]) -> bytes:
     if p.anexacao_reg:
         d["x"] = list(p.anexacao_reg)
     if p.interessados_reg:
-        d["i"] = [[o, n, k, i.nome, i.documento] for (o, n), k, i in p.interessados_reg]
+        # The key (documento, else the folded name) is derived again on reading.
+        d["i"] = [[o, n, i.nome, i.documento] for (o, n), _k, i in p.interessados_reg]
     if p.relacionados_reg:
         d["r"] = [list(e) for e in p.relacionados_reg]
     if p.documentos_reg:
@@ -116,7 +117,8 @@ def estado_de_bytes(dados: bytes) -> tuple[Processo, dict[str, int]]:
         local_fraco=(_ordem(lf[0]), Unidade(*lf[1])) if lf else None,
         anexacao_reg=(_ordem(d["x"][0]), d["x"][1]) if "x" in d else None,
         interessados_reg=tuple(
-            ((_ordem(o), n), k, Interessado(nome, doc)) for o, n, k, nome, doc in d.get("i", ())
+            ((_ordem(o), n), doc or nome.casefold(), Interessado(nome, doc))
+            for o, n, nome, doc in d.get("i", ())
         ),
         relacionados_reg=tuple((_ordem(o), n) for o, n in d.get("r", ())),
         documentos_reg=tuple((_ordem(o), n) for o, n in d.get("d", ())),

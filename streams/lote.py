@@ -52,6 +52,8 @@ from streams.estado import estado_de_bytes, estado_para_bytes
 from streams.intake import Rejeicao, dead_letter, ler_evento
 from streams.projection import eh_publico, movimento_record, snapshot_record
 
+MARGEM = 8_192  # room in a record for everything around a message's original bytes
+
 
 @dataclass(frozen=True)
 class Entrada:
@@ -122,7 +124,7 @@ def carta(rejeicao: Rejeicao, entrada: Entrada, ctx: Contexto) -> bytes:
     would not fit a record: the letter names where to read them."""
     valor = entrada.valor
     motivo = rejeicao.motivo
-    if valor is not None and len(valor) > ctx.limite_registro // 2:
+    if valor is not None and len(valor) > ctx.limite_registro - MARGEM:
         motivo += f" (mensagem original de {len(valor)} bytes omitida; leia-a na origem indicada)"
         valor = None
     registro = dead_letter(
@@ -146,6 +148,7 @@ class _Passo:
         self.lote = Lote()
         self.processos: dict[str, Processo] = {}
         self.offsets: dict[str, dict[str, int]] = {}  # nup -> source topic -> last offset folded in
+        self.tamanhos: dict[str, int] = {}  # nup -> an upper bound of its stored state's size
         self.sujos: dict[str, Entrada] = {}  # nup -> the last message that changed or resent it
 
     def estado(self, nup: str) -> Processo | None:
@@ -155,6 +158,7 @@ class _Passo:
             if dados is not None:
                 processo, self.offsets[nup] = estado_de_bytes(dados)
                 self.processos[nup] = processo
+                self.tamanhos[nup] = len(dados)
         return processo
 
     def ja_aplicada(self, nup: str, entrada: Entrada) -> bool:
@@ -236,13 +240,17 @@ class _Passo:
             lote.identidades[identidade] = digest + origem
             self.reenvio(evento, anterior, entrada)
             return
-        if entrada.valor is not None and len(entrada.valor) > ctx.limite_registro // 2:
+        if entrada.valor is not None and len(entrada.valor) > ctx.limite_registro - MARGEM:
             # Its archive copy would not fit a changelog record: never stop the partition for it.
             motivo = f"evento de {len(entrada.valor)} bytes grande demais para o arquivo do processo"
             self.rejeitar(Rejeicao("REGISTRO_GRANDE_DEMAIS", motivo), entrada)
             return
-        lote.contagens["novos"] += 1
         processo = avancar(anterior, evento)
+        if not self.cabe(processo, entrada):
+            motivo = "o estado do processo passaria do limite de um registro com este evento"
+            self.rejeitar(Rejeicao("REGISTRO_GRANDE_DEMAIS", motivo), entrada)
+            return
+        lote.contagens["novos"] += 1
         self.processos[evento.nup] = processo
         self.offsets.setdefault(evento.nup, {})[entrada.topico] = entrada.offset
         self.sujos[evento.nup] = entrada
@@ -256,6 +264,17 @@ class _Passo:
             self.republicar(processo, entrada)
         else:
             self.movimento(evento, processo, entrada)
+
+    def cabe(self, processo: Processo, entrada: Entrada) -> bool:
+        """Whether the state stays under the record limit. An event adds at most a few times its own
+        size to the state, so the state is serialised to check only when that bound says it may not."""
+        estimado = self.tamanhos.get(processo.nup, 0) + 3 * len(entrada.valor or b"") + 256
+        if estimado > self.ctx.limite_registro - MARGEM:
+            estimado = len(estado_para_bytes(processo, self.offsets.get(processo.nup, {})))
+            if estimado > self.ctx.limite_registro - MARGEM:
+                return False
+        self.tamanhos[processo.nup] = estimado
+        return True
 
     def reenvio(self, evento: Evento, processo: Processo | None, entrada: Entrada) -> None:
         """An event already folded in: counted; re-emitted unless transactions make that needless."""

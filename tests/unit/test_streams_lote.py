@@ -181,18 +181,22 @@ def test_a_replay_after_a_crash_that_wrote_the_identities_but_not_the_state_fold
     assert pista.passar(_evento(2)).contagens["duplicados"] == 1
 
 
-def test_an_output_too_large_to_produce_becomes_a_dead_letter_and_the_batch_goes_on(
+def test_an_event_that_would_take_the_state_past_the_record_limit_is_a_dead_letter(
     pista: PistaDeLotes,
 ) -> None:
-    pista.limite_registro = 6_000
-    longo = _evento(0, assunto="x" * 3_900, especie="y" * 200)
+    pista.limite_registro = 20_000
+    longo = [_evento(0, assunto="x" * 3_900), *[_evento(n, observacao="z" * 3_900) for n in range(1, 6)]]
     outro = replace(_evento(0), nup="23037001004201910", id="OUTRO-0")
 
-    lote = pista.passar(longo, *[_evento(n, observacao="z" * 3_900) for n in range(1, 4)], outro)
+    lote = pista.passar(*longo, outro)
 
-    assert lote.dlq_por_codigo["REGISTRO_GRANDE_DEMAIS"] >= 1
-    assert [s["nup"] for s in pista.snapshots(lote)] == ["23037001004201910"]
-    assert all(len(v) <= 6_000 for _, v in lote.dlq)
+    grandes = [pista.catalogo.decode("dead_letter", v) for _, v in lote.dlq]
+    assert grandes and {c["codigo"] for c in grandes} == {"REGISTRO_GRANDE_DEMAIS"}
+    assert all(c["valor"] is not None for c in grandes)  # the event's own bytes fit a letter
+    versoes = {s["nup"]: s["versao"] for s in pista.snapshots(lote)}
+    assert versoes["23037001004201910"] == 1
+    assert versoes[NUP] == 6 - len(grandes)
+    assert all(len(v) <= 20_000 for v in pista.estados.values())
 
 
 @settings(max_examples=60)
