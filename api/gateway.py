@@ -6,14 +6,14 @@ through this process (`publicados`, see api.gateway_memoria) or of an earlier it
 violation. Items naming another órgão make the whole batch forbidden: an agency publishes only its
 own events.
 
-Content is compared as the streams compare it (protocolo.impressao): the canonical JSON of the event
+Content is compared as the streams compare it (protocolo.impressao): the Avro body of the event
 as the raw topic carries it, whose `ocorrido_em` is a UTC instant in milliseconds. So the same
 instant written with another offset is a repeat, not a conflict.
 """
 
 from __future__ import annotations
 
-__all__ = ["Avaliacao", "Proibido", "ResultadoItem", "Status", "avaliar_lote", "impressao"]
+__all__ = ["Avaliacao", "Proibido", "ResultadoItem", "Status", "avaliar_lote"]
 
 
 from collections.abc import Callable, Sequence

@@ -76,6 +76,10 @@ class Catalogo:
         fastavro.schemaless_writer(saida, esquema.parsed, registro)
         return saida.getvalue()
 
+    def escrito_com_atual(self, nome: str, dados: bytes) -> bool:
+        """Whether `dados` names the current schema of `nome` as its writer."""
+        return dados[:2] == MAGIC and dados[2:10] == self._atual[nome].impressao
+
     def decode(self, nome: str, dados: bytes) -> dict[str, Any]:
         """Read a single-object message into the current schema of `nome`, whatever version wrote it."""
         if len(dados) < 10 or dados[:2] != MAGIC:

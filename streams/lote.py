@@ -45,7 +45,7 @@ from aiokafka.partitioner import murmur2
 
 from protocolo.avro import Catalogo
 from protocolo.fold import Processo, avancar
-from protocolo.impressao import impressao
+from protocolo.impressao import impressao_mensagem
 from protocolo.model import Evento
 from protocolo.referencia import Referencia
 from streams.estado import estado_de_bytes, estado_para_bytes
@@ -223,7 +223,7 @@ class _Passo:
         lote.por_orgao[evento.orgao] += 1
         lote.latencias.append(max(0.0, self.agora - entrada.carimbo))
         identidade = evento.chave_identidade
-        digest = impressao(evento)
+        digest = impressao_mensagem(ctx.catalogo, entrada.valor or b"", evento)
         origem = f"{entrada.topico}@{entrada.offset}".encode()
         visto = self.identidade(identidade)
         anterior = self.estado(evento.nup)

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from api.gateway import Status, avaliar_lote, impressao
+from api.gateway import Status, avaliar_lote
 from api.gateway_memoria import MemoriaGateway
+from protocolo.impressao import impressao
 
 AGORA = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
