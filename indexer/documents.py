@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,11 @@ def _unidade_texto(unidade: dict[str, Any] | None) -> list[str]:
     return [v for v in (unidade.get("sigla"), unidade.get("nome")) if v]
 
 
+def _meio_dia(dia: date) -> str:
+    """Noon of a Brasília day, with that day's offset: inside any range of whole Brasília days."""
+    return datetime(dia.year, dia.month, dia.day, 12, tzinfo=_BRASILIA).isoformat()
+
+
 def _formatado(nup: str) -> str:
     try:
         return parse_nup(nup).formatado
@@ -73,34 +78,25 @@ def documento_processo(snapshot: dict[str, Any]) -> dict[str, Any]:
     """The `processos` document of a snapshot (a tombstone when it is not public)."""
     if not snapshot["publico"]:
         return {"nup": snapshot["nup"], "versao": snapshot["versao"], "publico": False}
-    historico = [
-        {**item, "ocorrido_em": _iso(item["ocorrido_em"])}
-        for item in sorted(snapshot["historico"], key=lambda i: (i["ocorrido_em"], i["id"]))
-    ]
-    unidades = sorted(
-        {
-            t
-            for item in historico
-            for u in ("unidade_origem", "unidade_destino")
-            for t in _unidade_texto(item[u])
-        }
-    )
+    unidades = sorted({t for u in snapshot.get("unidades") or () for t in _unidade_texto(u)})
     autuado_em = snapshot.get("autuado_em")
     documento = {
         **snapshot,
         "nup_formatado": _formatado(snapshot["nup"]),
         "autuado_em": _iso(autuado_em),
         "atualizado_em": _iso(snapshot["atualizado_em"]),
-        "historico": historico,
         "unidades_texto": unidades,
         # The year citizens see: Avro gives UTC, and 31/12 at 22:00 in Brasília is already January in UTC.
         "ano": autuado_em.astimezone(_BRASILIA).year if autuado_em else None,
         # The `orgao` filter and facet: the órgão that autuou or the one that has it now.
         "orgaos": sorted({o for o in (snapshot.get("orgao"), snapshot.get("orgao_atual")) if o}),
-        # Every movement's instant, for "moved in this period" (partial dates, desde/ate).
-        "movimentado_em": sorted({item["ocorrido_em"] for item in historico}),
-        "observacoes": [item["observacao"] for item in historico if item.get("observacao")],
+        # The Brasília days with a movement, for "moved in this period" (partial dates, desde/ate).
+        "movimentado_em": [_meio_dia(d) for d in sorted(set(snapshot.get("dias_movimentados") or ()))],
+        "observacoes": list(snapshot.get("observacoes_recentes") or ()),
     }
+    # The snapshot's bounded lists become the search fields above; the timeline is the movimentos index.
+    for campo in ("unidades", "dias_movimentados", "observacoes_recentes", "historico"):
+        documento.pop(campo, None)
     return documento
 
 

@@ -13,9 +13,11 @@ __all__ = ["INDICES", "VERSAO_MAPEAMENTO", "definicao"]
 from typing import Any
 
 # 2: orgaos, movimentado_em and observacoes on processos (search filters, partial dates, free text).
+# 3: no historico on processos (the timeline is the movimentos index); movimentado_em holds one instant
+#    per Brasília day (noon), observacoes the most recent ones only.
 # A new version is a new index: reindex into it and swap the alias (garantir_indices creates it only
 # where the alias does not exist yet).
-VERSAO_MAPEAMENTO = 2
+VERSAO_MAPEAMENTO = 3
 
 _ANALISE: dict[str, Any] = {
     "analyzer": {
@@ -71,7 +73,6 @@ _PROCESSOS: dict[str, Any] = {
         "documentos": _KW,
         "unidades_texto": _TEXTO,
         "observacoes": _TEXTO,
-        "historico": {"type": "object", "enabled": False},
     },
 }
 

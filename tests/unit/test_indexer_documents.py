@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from indexer.documents import acoes_do_lote, mais_novos, ocultos, query_ocultos
+from indexer.documents import acoes_do_lote, documento_processo, mais_novos, ocultos, query_ocultos
 from protocolo.fold import fold_processo
 from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import carregar_referencia
@@ -138,3 +138,21 @@ def test_query_ocultos_deletes_only_movimentos_up_to_each_tombstone_version() ->
             "minimum_should_match": 1,
         }
     }
+
+
+def test_documento_processo_indexes_the_snapshots_bounded_lists_as_search_fields() -> None:
+    snapshot, _ = _registros([_evento(1), _evento(2)])
+    snapshot = {
+        **snapshot,
+        "unidades": [{"codigo": "1", "sigla": "CGLIC", "nome": "Coordenação"}, {"codigo": "2", "sigla": None}],
+        # 2018-11-05 was daylight saving time in Brasília (-02:00), 2024-03-05 was not.
+        "dias_movimentados": [date(2024, 3, 5), date(2018, 11, 5), date(2024, 3, 5)],
+        "observacoes_recentes": ["Encaminhado para análise"],
+    }
+
+    documento = documento_processo(snapshot)
+
+    assert documento["unidades_texto"] == ["CGLIC", "Coordenação"]
+    assert documento["movimentado_em"] == ["2018-11-05T12:00:00-02:00", "2024-03-05T12:00:00-03:00"]
+    assert documento["observacoes"] == ["Encaminhado para análise"]
+    assert not {"unidades", "dias_movimentados", "observacoes_recentes", "historico"} & documento.keys()
