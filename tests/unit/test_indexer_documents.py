@@ -144,7 +144,10 @@ def test_documento_processo_indexes_the_snapshots_bounded_lists_as_search_fields
     snapshot, _ = _registros([_evento(1), _evento(2)])
     snapshot = {
         **snapshot,
-        "unidades": [{"codigo": "1", "sigla": "CGLIC", "nome": "Coordenação"}, {"codigo": "2", "sigla": None}],
+        "unidades": [
+            {"codigo": "1", "sigla": "CGLIC", "nome": "Coordenação"},
+            {"codigo": "2", "sigla": None},
+        ],
         # 2018-11-05 was daylight saving time in Brasília (-02:00), 2024-03-05 was not.
         "dias_movimentados": [date(2024, 3, 5), date(2018, 11, 5), date(2024, 3, 5)],
         "observacoes_recentes": ["Encaminhado para análise"],
