@@ -1,4 +1,5 @@
-"""The Atom feed (RFC 4287) of a processo's public movements. Pure: a ProcessoPublic in, XML out.
+"""The Atom feed (RFC 4287) of a processo's public movements. Pure: a ProcessoPublic and its newest
+movements in, XML out.
 
 Ids are `urn:uuid:` URIs derived (UUID v5) from the NUP and from each movement's identity, so a
 reader sees the same entry id on every fetch and never shows a movement twice.
@@ -9,6 +10,7 @@ from __future__ import annotations
 __all__ = ["ATOM", "feed_atom"]
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -65,11 +67,11 @@ def _sub(pai: ET.Element, nome: str, texto: str | None = None, **atributos: str)
     return elemento
 
 
-def feed_atom(processo: ProcessoPublic, *, base_url: str) -> bytes:
-    """The feed: newest movement first, one entry per public movement, UTF-8 XML."""
+def feed_atom(processo: ProcessoPublic, movimentos: Iterable[MovimentoPublic], *, base_url: str) -> bytes:
+    """The feed: newest movement first, one entry per movement given (the newest N), UTF-8 XML."""
     base = base_url.rstrip("/")
     pagina = f"{base}/processos/{processo.nup_formatado}"
-    movimentos = sorted(processo.historico, key=lambda m: (m.ocorrido_em, m.id), reverse=True)
+    movimentos = sorted(movimentos, key=lambda m: (m.ocorrido_em, m.id), reverse=True)
     atualizado = processo.atualizado_em or (movimentos[0].ocorrido_em if movimentos else None)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "pt-BR"})
     _sub(feed, "id", _urn("processo", processo.nup))

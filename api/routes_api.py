@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, st
 from fastapi.responses import RedirectResponse
 
 from api.busca.estatisticas import estatisticas_csv, validar_estatisticas
+from api.busca.movimentos import ORDENS_MOVIMENTOS, TAMANHO_MAXIMO, validar_movimentos
 from api.busca.params import CAMPOS_DATA, FORMATOS_DATA, ORDENS, ConsultaInvalida, validar_busca
 from api.deps import RecursosDep
-from api.schemas import BuscaResultado, EstatisticasPublic, ProcessoPublic
-from api.service import buscar, ler_estatisticas, ler_processo
+from api.schemas import BuscaResultado, EstatisticasPublic, MovimentosPagina, ProcessoPublic
+from api.service import buscar, ler_estatisticas, ler_movimentos, ler_processo
 from protocolo.fold import Situacao
 from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
@@ -309,38 +310,135 @@ _REDIRECIONAMENTO: dict[int | str, dict[str, Any]] = {
 }
 
 
+_NUP_PATH = Path(
+    description=(
+        "NUP formatado (23037.001462/2021-65); qualquer outro formato aceito, com ou sem pontuação, "
+        "é redirecionado (301) para ele"
+    ),
+    examples=["23037.001462/2021-65", "23037001462202165"],
+)
+
+_ERROS_MOVIMENTOS: dict[int | str, dict[str, Any]] = {
+    **_ERRO_404,
+    422: {
+        "description": "NUP, ordem, tamanho ou cursor inválido; `detail` diz qual e por quê",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"detail": {"type": "string"}}},
+                "example": {
+                    "detail": "ordem: use asc (mais antigas primeiro) ou desc (mais recentes primeiro)"
+                },
+            }
+        },
+    },
+}
+
+
+def _canonico(request: Request, numero_formatado: str, sufixo: str = "") -> RedirectResponse:
+    destino = f"{router.prefix}/processos/{numero_formatado}{sufixo}"
+    consulta = request.url.query
+    return RedirectResponse(
+        f"{destino}?{consulta}" if consulta else destino, status.HTTP_301_MOVED_PERMANENTLY
+    )
+
+
+@router.get(
+    "/processos/{nup:path}/movimentos",
+    response_model=MovimentosPagina,
+    summary="As movimentações de um processo, página a página",
+    responses={
+        200: {
+            "description": "Uma página do histórico, o total e o cursor da página seguinte",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "total": 3120,
+                        "items": [
+                            {
+                                "id": "26000:SEI-1",
+                                "orgao": "26000",
+                                "orgao_nome": "Ministério da Educação",
+                                "operacao": "ENVIO",
+                                "ocorrido_em": "2021-03-05T14:00:00Z",
+                                "unidade_origem": {"codigo": "2600001", "sigla": "PROT", "nome": "Protocolo"},
+                                "unidade_destino": {
+                                    "codigo": "2600002",
+                                    "sigla": "CGLIC",
+                                    "nome": "Licitações",
+                                },
+                                "observacao": None,
+                                "nup_relacionado": None,
+                            }
+                        ],
+                        "proximo_cursor": "eyJuIjo1MCwi...",
+                    }
+                }
+            },
+        },
+        **_REDIRECIONAMENTO,
+        **_ERROS_MOVIMENTOS,
+    },
+)
+async def read_movimentos(
+    request: Request,
+    recursos: RecursosDep,
+    nup: Annotated[str, _NUP_PATH],
+    ordem: Annotated[
+        str | None,
+        Query(
+            description="asc (mais antigas primeiro, padrão) ou desc (mais recentes primeiro)",
+            examples=["desc"],
+            json_schema_extra=_opcoes(ORDENS_MOVIMENTOS),
+        ),
+    ] = None,
+    tamanho: Annotated[
+        int, Query(ge=1, le=TAMANHO_MAXIMO, description="Movimentações por página", examples=[50])
+    ] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=600,
+            description="`proximo_cursor` da página anterior, com a mesma `ordem`",
+            examples=["eyJuIjo1MCwi..."],
+        ),
+    ] = None,
+) -> Response | MovimentosPagina:
+    """A public processo's movements ordered by when they happened (ties by id), a page at a time.
+
+    Follow `proximo_cursor` to walk the whole timeline: no movement is repeated or skipped, however
+    long it is. Any other accepted format of the NUP answers 301 to the canonical URL.
+    """
+    numero = parse_nup(nup)
+    if nup != numero.formatado:
+        return _canonico(request, numero.formatado, "/movimentos")
+    try:
+        params = validar_movimentos(nup=numero.digitos, ordem=ordem, tamanho=tamanho, cursor=cursor)
+        pagina = await ler_movimentos(recursos, params)
+    except ConsultaInvalida as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if pagina is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NAO_ENCONTRADO)
+    return pagina
+
+
 @router.get(
     "/processos/{nup:path}",
     response_model=ProcessoPublic,
-    summary="Um processo e seu histórico",
+    summary="Um processo (as movimentações: /processos/{nup}/movimentos)",
     responses={**_REDIRECIONAMENTO, **_ERRO_404},
 )
 async def read_processo(
-    request: Request,
-    recursos: RecursosDep,
-    nup: Annotated[
-        str,
-        Path(
-            description=(
-                "NUP formatado (23037.001462/2021-65); qualquer outro formato aceito, com ou sem pontuação, "
-                "é redirecionado (301) para ele"
-            ),
-            examples=["23037.001462/2021-65", "23037001462202165"],
-        ),
-    ],
+    request: Request, recursos: RecursosDep, nup: Annotated[str, _NUP_PATH]
 ) -> Response | ProcessoPublic:
-    """A processo by its formatted NUP, with its historico ordered by time.
+    """A processo by its formatted NUP: its current state, without the timeline (of any length), which
+    GET /api/v1/processos/{nup}/movimentos pages.
 
     Any other accepted format of the NUP answers 301 to the canonical URL, like the portal and the
     feed, so that each processo has one address (an invalid NUP is a 422, by the app's handler).
     """
     numero = parse_nup(nup)
     if nup != numero.formatado:
-        destino = f"{router.prefix}/processos/{numero.formatado}"
-        consulta = request.url.query
-        return RedirectResponse(
-            f"{destino}?{consulta}" if consulta else destino, status.HTTP_301_MOVED_PERMANENTLY
-        )
+        return _canonico(request, numero.formatado)
     processo = await ler_processo(recursos, numero.digitos)
     if processo is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NAO_ENCONTRADO)

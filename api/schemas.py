@@ -8,6 +8,8 @@ __all__ = [
     "EstatisticasPublic",
     "FacetaValor",
     "Facetas",
+    "MovimentoPublic",
+    "MovimentosPagina",
     "ProcessoPublic",
     "ProcessoResultado",
     "ProcessoResumo",
@@ -40,6 +42,18 @@ class MovimentoPublic(BaseModel):
     nup_relacionado: str | None = None
 
 
+class MovimentosPagina(BaseModel):
+    """One page of a processo's timeline."""
+
+    total: int = Field(description="Quantas movimentações públicas o processo tem", examples=[3120])
+    items: list[MovimentoPublic] = Field(description="As movimentações da página, na ordem pedida")
+    proximo_cursor: str | None = Field(
+        default=None,
+        description="Passe em `cursor`, com a mesma `ordem`, para a página seguinte; ausente na última",
+        examples=["eyJuIjo1MCwi..."],
+    )
+
+
 class InteressadoPublic(BaseModel):
     """An interessado as the public may see it: CPF masked, never in full."""
 
@@ -65,7 +79,7 @@ class ProcessoResumo(BaseModel):
 
 
 class ProcessoPublic(ProcessoResumo):
-    """A processo with everything the public may see, historico ordered by time."""
+    """A processo with everything the public may see; its timeline is paged apart (MovimentosPagina)."""
 
     versao: int
     orgao_atual: str | None = None
@@ -75,7 +89,6 @@ class ProcessoPublic(ProcessoResumo):
     anexado_a: str | None = None
     relacionados: list[str] = Field(default_factory=list)
     documentos: list[str] = Field(default_factory=list)
-    historico: list[MovimentoPublic] = Field(default_factory=list)
 
 
 class ProcessoResultado(ProcessoResumo):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["buscar", "ler_estatisticas", "ler_processo"]
+__all__ = ["buscar", "ler_estatisticas", "ler_movimentos", "ler_processo", "processo_publico"]
 
 import asyncio
 from typing import Any
@@ -11,10 +11,11 @@ from elasticsearch import NotFoundError
 
 from api.busca import estatisticas
 from api.busca.consulta import montar_busca
+from api.busca.movimentos import MovimentosParams, ler_pagina, montar_pagina
 from api.busca.params import BuscaParams
 from api.busca.resposta import ler_resposta
 from api.deps import Recursos
-from api.schemas import BuscaResultado, EstatisticasPublic, ProcessoPublic
+from api.schemas import BuscaResultado, EstatisticasPublic, MovimentosPagina, ProcessoPublic
 
 
 async def buscar(
@@ -55,5 +56,31 @@ async def ler_processo(recursos: Recursos, nup_digitos: str) -> ProcessoPublic |
     fonte: dict[str, Any] = resposta["_source"]
     if not fonte.get("publico"):
         return None
-    fonte["historico"] = sorted(fonte.get("historico", []), key=lambda m: (m["ocorrido_em"], m["id"]))
     return ProcessoPublic.model_validate(fonte)
+
+
+async def processo_publico(recursos: Recursos, nup_digitos: str) -> bool:
+    """Whether the processo exists and is public (reads only that flag)."""
+    try:
+        resposta = await recursos.es.get(
+            index=recursos.settings.search.alias("processos"), id=nup_digitos, source_includes=["publico"]
+        )
+    except NotFoundError:
+        return False
+    return bool(resposta["_source"].get("publico"))
+
+
+async def ler_movimentos(recursos: Recursos, params: MovimentosParams) -> MovimentosPagina | None:
+    """One page of a public processo's timeline, or None when the processo is not public.
+
+    Raises ConsultaInvalida for a cursor that does not belong to this processo and order.
+    """
+    segredo = recursos.settings.secret_key.get_secret_value().encode()
+    corpo, vistos = montar_pagina(params, segredo=segredo)
+    publico, resposta = await asyncio.gather(
+        processo_publico(recursos, params.nup),
+        recursos.es.search(index=recursos.settings.search.alias("movimentos"), body=corpo),
+    )
+    if not publico:
+        return None
+    return ler_pagina(resposta.body, params, vistos=vistos, segredo=segredo)

@@ -8,6 +8,7 @@
     facetas.py        the facet aggregations and reading them
     resposta.py       the search response → BuscaResultado (destaques escaped, facetas, next cursor)
     estatisticas.py   the gerencial counts: request bodies, reading, CSV
+    movimentos.py     a processo's timeline from the movimentos index, paged with search_after
 
 api/service.py sends what these build and hands back what they read.
 """

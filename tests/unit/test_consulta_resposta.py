@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from api.busca.consulta import MARCA_FIM, MARCA_INICIO, montar_busca
 from api.busca.cursor import ler_cursor
+from api.busca.datas import ler_periodo
 from api.busca.estatisticas import (
     corpo_movimentos,
     corpo_processos,
@@ -175,30 +176,23 @@ def _snapshot(**campos: Any) -> dict[str, Any]:
         "orgao_atual": "23000",
         "autuado_em": quando,
         "atualizado_em": quando,
-        "historico": [
-            {
-                "id": "a:1",
-                "ocorrido_em": quando,
-                "unidade_origem": None,
-                "unidade_destino": None,
-                "observacao": None,
-            },
-            {
-                "id": "a:2",
-                "ocorrido_em": datetime(2012, 1, 1, 1, 30, tzinfo=UTC),
-                "unidade_origem": None,
-                "unidade_destino": None,
-                "observacao": "Pedido de vista",
-            },
-        ],
+        # Brasília days (31/12/2011 in Brasília is still 2011 at 01:30 UTC on 01/01/2012).
+        "dias_movimentados": [date(2011, 12, 31), date(2012, 1, 2)],
+        "observacoes_recentes": ["Pedido de vista"],
     }
     return base | campos
 
 
-def test_the_document_lists_both_orgaos_every_movement_instant_and_the_observacoes() -> None:
+def test_the_document_lists_both_orgaos_every_day_moved_and_the_observacoes() -> None:
     documento = documento_processo(_snapshot())
     assert documento["orgaos"] == ["23000", "35014"]
-    assert documento["movimentado_em"] == ["2011-12-31T10:00:00+00:00", "2012-01-01T01:30:00+00:00"]
+    # Noon in Brasília (daylight saving time then): inside the range the period filter sends for that day.
+    assert documento["movimentado_em"] == ["2011-12-31T12:00:00-02:00", "2012-01-02T12:00:00-02:00"]
+    for texto, instante in zip(("31/12/2011", "2012-01-02"), documento["movimentado_em"], strict=True):
+        periodo = ler_periodo(texto)
+        assert periodo is not None
+        inicio, fim = datetime.fromisoformat(periodo.inicio_iso), datetime.fromisoformat(periodo.fim_iso)
+        assert inicio <= datetime.fromisoformat(instante) < fim
     assert documento["observacoes"] == ["Pedido de vista"]
     assert documento_processo(_snapshot(orgao_atual="35014"))["orgaos"] == ["35014"]
 

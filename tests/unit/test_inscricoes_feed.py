@@ -20,24 +20,24 @@ PROCESSO = ProcessoPublic(
     assunto="Aquisição de material <urgente> & cia",
     atualizado_em=T0.replace(hour=18),
     versao=2,
-    historico=[
-        MovimentoPublic(id="23000:SEI-1", orgao="23000", operacao="AUTUACAO", ocorrido_em=T0),
-        MovimentoPublic(
-            id="23000:SEI-2",
-            orgao="23000",
-            orgao_nome="Ministério da Educação",
-            operacao="ENVIO",
-            ocorrido_em=T0.replace(hour=18),
-            unidade_origem=UnidadePublic(codigo="1", sigla="PROT", nome="Protocolo Central"),
-            unidade_destino=UnidadePublic(codigo="2", sigla="CGLIC"),
-        ),
-    ],
 )
+MOVIMENTOS = [
+    MovimentoPublic(id="23000:SEI-1", orgao="23000", operacao="AUTUACAO", ocorrido_em=T0),
+    MovimentoPublic(
+        id="23000:SEI-2",
+        orgao="23000",
+        orgao_nome="Ministério da Educação",
+        operacao="ENVIO",
+        ocorrido_em=T0.replace(hour=18),
+        unidade_origem=UnidadePublic(codigo="1", sigla="PROT", nome="Protocolo Central"),
+        unidade_destino=UnidadePublic(codigo="2", sigla="CGLIC"),
+    ),
+]
 BASE = "https://protocolo.gov.br"
 
 
 def test_the_feed_is_valid_atom_with_every_required_element() -> None:
-    feed = feedparser.parse(feed_atom(PROCESSO, base_url=BASE + "/"))
+    feed = feedparser.parse(feed_atom(PROCESSO, MOVIMENTOS, base_url=BASE + "/"))
 
     assert feed.bozo is False, feed.get("bozo_exception")
     assert feed.version == "atom10"
@@ -56,23 +56,23 @@ def test_the_feed_is_valid_atom_with_every_required_element() -> None:
 
 
 def test_entry_ids_are_stable_and_distinct() -> None:
-    uma = feedparser.parse(feed_atom(PROCESSO, base_url=BASE))
-    outra = feedparser.parse(feed_atom(PROCESSO, base_url="http://127.0.0.1:8000"))
+    uma = feedparser.parse(feed_atom(PROCESSO, MOVIMENTOS, base_url=BASE))
+    outra = feedparser.parse(feed_atom(PROCESSO, MOVIMENTOS, base_url="http://127.0.0.1:8000"))
 
     assert [e.id for e in uma.entries] == [e.id for e in outra.entries]
     assert len({e.id for e in uma.entries} | {uma.feed.id}) == 3
 
 
 def test_text_is_escaped_as_xml() -> None:
-    raiz = ET.fromstring(feed_atom(PROCESSO, base_url=BASE))
+    raiz = ET.fromstring(feed_atom(PROCESSO, MOVIMENTOS, base_url=BASE))
 
     assert raiz.tag == f"{{{ATOM}}}feed"
     assert raiz.findtext(f"{{{ATOM}}}subtitle") == "Aquisição de material <urgente> & cia"
 
 
 def test_a_processo_without_movements_is_still_a_valid_feed() -> None:
-    vazio = PROCESSO.model_copy(update={"historico": [], "atualizado_em": None})
+    vazio = PROCESSO.model_copy(update={"atualizado_em": None})
 
-    feed = feedparser.parse(feed_atom(vazio, base_url=BASE))
+    feed = feedparser.parse(feed_atom(vazio, [], base_url=BASE))
 
     assert feed.bozo is False and feed.entries == [] and feed.feed.updated
