@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import RecursosDep
 from api.inscricoes import MENSAGEM_PEDIDO, InscricaoInvalida, cancelar, confirmar, ler_link, solicitar
 from api.limites import LimiteExcedido
+from api.portal_processo import contexto_processo
 from api.portal_templates import pagina_erro, templates
 from api.routes_api import NAO_ENCONTRADO
 from api.schemas_inscricoes import InscricaoAceita, InscricaoCreate
@@ -85,7 +86,7 @@ async def create_inscricao_pagina(
     processo = await ler_processo(recursos, numero.digitos)
     if processo is None:
         return pagina_erro(request, "Processo não encontrado", NAO_ENCONTRADO, status.HTTP_404_NOT_FOUND)
-    contexto: dict[str, Any] = {"p": processo}
+    contexto = await contexto_processo(recursos, processo)
     try:
         await solicitar(recursos, numero.digitos, email, operacoes=operacoes, ip=_ip(request))
     except InscricaoInvalida as exc:

@@ -18,6 +18,7 @@ from api.busca.params import ConsultaInvalida, validar_busca
 from api.busca.texto import Impossivel, interpretar
 from api.deps import RecursosDep
 from api.portal_graficos import barras, colunas
+from api.portal_processo import contexto_processo
 from api.portal_templates import pagina_erro, templates
 from api.routes_api import NAO_ENCONTRADO
 from api.service import buscar, ler_estatisticas, ler_processo
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 INDISPONIVEL = "A consulta está temporariamente indisponível. Tente novamente em alguns instantes."
+LINK_INVALIDO = (
+    "O link das movimentações anteriores é inválido ou foi alterado. Abra o processo de novo para ver as "
+    "movimentações mais recentes."
+)
 _ERROS_BUSCA = (ApiError, TransportError)
 
 
@@ -169,8 +174,13 @@ async def read_estatisticas_pagina(
 
 
 @router.get("/processos/{nup:path}", response_class=HTMLResponse)
-async def read_processo_pagina(request: Request, recursos: RecursosDep, nup: str) -> Response:
-    """A processo's page: where it is now, its timeline, and the subscribe form."""
+async def read_processo_pagina(
+    request: Request,
+    recursos: RecursosDep,
+    nup: str,
+    cursor: Annotated[str, Query(max_length=600)] = "",
+) -> Response:
+    """A processo's page: where it is now, its timeline (50 a page, newest first), the subscribe form."""
     try:
         numero = parse_nup(nup)
     except InvalidNup as exc:
@@ -179,11 +189,14 @@ async def read_processo_pagina(request: Request, recursos: RecursosDep, nup: str
         return RedirectResponse(f"/processos/{numero.formatado}", status.HTTP_301_MOVED_PERMANENTLY)
     try:
         processo = await ler_processo(recursos, numero.digitos)
+        if processo is None:
+            return _erro(request, "Processo não encontrado", NAO_ENCONTRADO, status.HTTP_404_NOT_FOUND, q=nup)
+        contexto = await contexto_processo(recursos, processo, cursor=cursor)
+    except ConsultaInvalida:
+        return _erro(request, "Link inválido", LINK_INVALIDO, status.HTTP_422_UNPROCESSABLE_CONTENT, q=nup)
     except _ERROS_BUSCA as exc:
         return _indisponivel(request, exc)
-    if processo is None:
-        return _erro(request, "Processo não encontrado", NAO_ENCONTRADO, status.HTTP_404_NOT_FOUND, q=nup)
-    return templates.TemplateResponse(request, "processo.html", {"p": processo})
+    return templates.TemplateResponse(request, "processo.html", contexto)
 
 
 def _erro(request: Request, titulo: str, mensagem: str, codigo: int, q: str = "") -> Response:
