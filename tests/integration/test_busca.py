@@ -25,7 +25,7 @@ from api.app import create_app
 from indexer.documents import acoes_do_lote
 from indexer.sink import aplicar, garantir_indices
 from protocolo.avro import catalogo_padrao
-from protocolo.fold import fold_processo
+from protocolo.fold import fold_processo, ordenar_eventos
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.nup import Nup, gerar_nup
 from protocolo.referencia import carregar_referencia
@@ -235,7 +235,7 @@ def indexado(settings: Settings) -> Indexado:
         if eh_publico(processo.nivel_acesso, restrito_publico=False):
             movimentos += [
                 _avro(catalogo, "movimento", movimento_record(e, processo, referencia))
-                for e in processo.historico
+                for e in ordenar_eventos(eventos)
             ]
     es = make_search(settings.search)
     try:
@@ -576,11 +576,12 @@ def _oracle(
     movimentos = [
         m for m in indexado.movimentos if no_periodo(m["ocorrido_em"]) and orgao in (None, m["orgao"])
     ]
+    # The truth is the movements' instants; the index keeps only their Brasília days, which must agree.
+    movimentados = {m["nup"] for m in indexado.movimentos if no_periodo(m["ocorrido_em"])}
     processos = [
         s
         for s in indexado.publicos()
-        if orgao in (None, s["orgao"], s["orgao_atual"])
-        and any(no_periodo(h["ocorrido_em"]) for h in s["historico"])
+        if orgao in (None, s["orgao"], s["orgao_atual"]) and s["nup"] in movimentados
     ]
     return {
         "total_movimentos": len(movimentos),
