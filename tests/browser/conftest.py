@@ -146,11 +146,16 @@ def simulados(pipeline: Settings, tmp_path_factory: pytest.TempPathFactory) -> l
 
 @pytest.fixture(scope="module")
 def publico(pipeline: Settings, simulados: list[dict[str, Any]]) -> dict[str, Any]:
-    """The public processo with the longest historico (the API's view of it)."""
+    """The public processo with the most movimentos (the API's view of it), its newest first under
+    "movimentos" (the first page of the movimentos route) and their number under "total_movimentos"."""
     with httpx.Client(base_url=f"http://127.0.0.1:{pipeline.api.port}", timeout=10) as cliente:
         pagina = cliente.get(
             "/api/v1/processos", params={"ordem": "recentes", "tamanho": 100, "facetas": "false"}
         )
         nups = [p["nup_formatado"] for p in pagina.json()["items"]]
-        detalhes = [cliente.get(f"/api/v1/processos/{nup}").json() for nup in nups[:40]]
-    return max(detalhes, key=lambda d: len(d["historico"]))
+        detalhes = []
+        for nup in nups[:40]:
+            linha = cliente.get(f"/api/v1/processos/{nup}/movimentos", params={"ordem": "desc"}).json()
+            processo = cliente.get(f"/api/v1/processos/{nup}").json()
+            detalhes.append({**processo, "movimentos": linha["items"], "total_movimentos": linha["total"]})
+    return max(detalhes, key=lambda d: d["total_movimentos"])

@@ -56,17 +56,25 @@ def write_jsonl(path: Path, linhas: list[dict[str, Any] | str]) -> Path:
 
 
 def buscar_processo(api: httpx.Client, nup: Nup | str, movimentos: int = 0) -> dict[str, Any] | None:
-    """The processo page, once it exists with at least `movimentos` entries in its historico.
+    """The processo, once it exists with at least `movimentos` movimentos indexed; its first page
+    of movimentos (oldest first, from the movimentos route) under "movimentos".
 
     A processo is readable as soon as its snapshot is indexed; its movimentos may
-    land in a later bulk batch, so tests that check the historico wait for it.
+    land in a later bulk batch, so tests that check the timeline wait for them.
     """
     formatado = nup if isinstance(nup, str) else nup.formatado
     resposta = api.get(f"/api/v1/processos/{formatado}")
     if resposta.status_code != 200:
         return None
     processo: dict[str, Any] = resposta.json()
-    return processo if len(processo["historico"]) >= movimentos else None
+    assert "historico" not in processo
+    pagina = api.get(f"/api/v1/processos/{formatado}/movimentos", params={"ordem": "asc", "tamanho": 200})
+    if pagina.status_code != 200:
+        return None
+    corpo = pagina.json()
+    assert corpo["total"] == len(corpo["items"]) or corpo["proximo_cursor"]
+    processo["movimentos"] = corpo["items"]
+    return processo if corpo["total"] >= movimentos else None
 
 
 def emails_para(mail_dir: Path, endereco: str) -> list[EmailMessage]:
@@ -110,7 +118,7 @@ def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
     )
     assert busca
     processo = eventually(lambda: buscar_processo(api, nup, movimentos=2), what="the processo page")
-    assert [m["operacao"] for m in processo["historico"]] == ["AUTUACAO", "ENVIO"]
+    assert [m["operacao"] for m in processo["movimentos"]] == ["AUTUACAO", "ENVIO"]
     assert processo["localizacao"]["sigla"] == "CGGP"
     assert processo["em_transito"] is True
     mascarado = f"***.{cpf[3:6]}.{cpf[6:9]}-**"
@@ -277,7 +285,7 @@ def test_an_agency_switches_by_publishing_its_protocolo_integrado_xml_and_csv_fi
         lambda: buscar_processo(api, "23123.004567/2023-69", movimentos=5),
         what="the five movimentos of a processo of the XML file",
     )
-    assert len(processo["historico"]) == 5  # its Documento has five ItemHistorico
-    assert all(m["orgao"] == "26000" for m in processo["historico"])
+    assert len(processo["movimentos"]) == 5  # its Documento has five ItemHistorico
+    assert all(m["orgao"] == "26000" for m in processo["movimentos"])
     sem_orgao = run_cli(pipeline, "publish", str(exemplos / "protocolo_integrado.xml"))
     assert sem_orgao.returncode == 2 and "não informa o órgão" in sem_orgao.stderr
