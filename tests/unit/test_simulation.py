@@ -14,7 +14,7 @@ import pytest
 
 from producers.simulation import Oracle, SimulationConfig, Simulator
 from protocolo.errors import InvalidEvent
-from protocolo.fold import fold_processo
+from protocolo.fold import fold_processo, ordenar_eventos
 from protocolo.masking import mascarar_texto
 from protocolo.model import Evento, NivelAcesso, Operacao
 from protocolo.referencia import Referencia, carregar_referencia
@@ -130,11 +130,12 @@ def test_lifecycles_are_plausible(emitidos: tuple[list[dict[str, Any]], Oracle])
     _, oracle = emitidos
     operacoes = {e.operacao for eventos in oracle.eventos_validos.values() for e in eventos}
     assert operacoes == set(Operacao)
-    for processo in oracle.processos().values():
-        datas = [e.ocorrido_em for e in processo.historico]
+    for eventos in oracle.eventos_validos.values():
+        historico = ordenar_eventos(eventos)
+        datas = [e.ocorrido_em for e in historico]
         assert len(set(datas)) == len(datas)
         assert all(d.utcoffset() == timedelta(hours=-3) and 2024 <= d.year <= 2026 for d in datas)
-        for evento in processo.historico:
+        for evento in historico:
             if evento.operacao in (Operacao.ENVIO, Operacao.RECEBIMENTO):
                 assert evento.unidade_destino is not None
             if evento.nup_relacionado is not None:
@@ -174,7 +175,8 @@ def test_restrito_and_sigiloso_processos_occur(emitidos: tuple[list[dict[str, An
     processos = oracle.processos()
     niveis = {p.nivel_acesso for p in processos.values()}
     assert niveis == set(NivelAcesso)
-    mudaram = [p for p in processos.values() if p.historico[0].nivel_acesso is not p.nivel_acesso]
+    primeiros = {nup: ordenar_eventos(eventos)[0] for nup, eventos in oracle.eventos_validos.items()}
+    mudaram = [p for nup, p in processos.items() if primeiros[nup].nivel_acesso is not p.nivel_acesso]
     assert mudaram and all(p.nivel_acesso is NivelAcesso.RESTRITO for p in mudaram)
     publicos, com_restritos = oracle.publicos(), oracle.publicos(restrito_publico=True)
     assert {p.nivel_acesso for p in publicos.values()} == {NivelAcesso.PUBLICO}
@@ -194,7 +196,7 @@ def test_a_bounded_simulation_closes_every_processo(referencia: Referencia) -> N
     eventos = list(simulator.eventos())
     oracle = simulator.oracle()
     assert len(oracle.eventos_validos) == 30
-    assert all(p.historico[0].operacao is Operacao.AUTUACAO for p in oracle.processos().values())
+    assert all(ordenar_eventos(e)[0].operacao is Operacao.AUTUACAO for e in oracle.eventos_validos.values())
     assert oracle.to_json()["totais"]["emitidos"] == len(eventos)
 
 
