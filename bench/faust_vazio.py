@@ -3,7 +3,8 @@
 A minimal faust.App with the broker settings of streams/app.py (raw key and value serializers, the
 session timeout and heartbeat from settings, web disabled) in a new group `GRUPO`, reading the raw
 events topic with `take_events(2000, within=0.05)` and only counting. The count is the Prometheus
-counter `bench_faust_vazio_mensagens_total` on 127.0.0.1:PORTA. Runs until SIGTERM.
+counter `bench_faust_vazio_mensagens_total` on 127.0.0.1:PORTA. Runs until SIGTERM. Like the streams
+worker, it runs without Faust's terminal spinner, which would turn every debug log record on.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def main() -> None:
 
     start_http_server(porta, addr="127.0.0.1", registry=registro)
     Path(datadir).mkdir(parents=True, exist_ok=True)
-    Worker(app, loglevel="WARNING").execute_from_commandline()
+    worker = Worker(app, loglevel="WARNING")
+    worker.spinner = None  # as streams/__main__.py: the spinner turns the root logger to DEBUG
+    worker.execute_from_commandline()
 
 
 if __name__ == "__main__":

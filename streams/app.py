@@ -13,9 +13,11 @@ hands the messages and read views of three tables to `processar_lote`, then writ
 Events our producers publish are already keyed by NUP digits with Kafka's murmur2 partitioner, so
 they are folded in the partition they arrive in: no repartition hop for them.
 
-Processing is at-least-once locally (the local broker has no transactions) with idempotent outputs;
-Faust flushes the producer before it commits offsets. With processing_guarantee=exactly_once (real
-Kafka), the changelogs, outputs and offsets commit in one transaction.
+Processing is at-least-once locally (the local broker has no transactions) with idempotent outputs:
+the outputs go through one confluent-kafka producer (streams.saidas), flushed at the end of each
+batch before its events are acknowledged; Faust writes the changelogs and flushes them before it
+commits offsets. With processing_guarantee=exactly_once (real Kafka), the outputs go through Faust's
+producer instead, so that changelogs, outputs and offsets commit in one transaction.
 """
 
 from __future__ import annotations
@@ -31,15 +33,19 @@ from typing import Any
 
 import faust
 from aiokafka.errors import KafkaError
+from confluent_kafka import Producer
 from faust.streams import _current_event
 
 from protocolo.avro import catalogo_padrao
+from protocolo.errors import PublishError
+from protocolo.kafka import make_producer
 from protocolo.referencia import Referencia
 from protocolo.settings import Settings
 from streams.intake import Rejeicao
 from streams.lote import Contexto, Entrada, Lote, Tabelas, carta, particao_do_nup, processar_lote
 from streams.metricas import Metricas
 from streams.recuperacao import completar_recuperacao
+from streams.saidas import Saidas
 
 logger = logging.getLogger(__name__)
 
@@ -146,25 +152,86 @@ def build_app(
     for t in (estados, identidades, arquivo):
         t.on_recover(_completar_para(app, t, settings))
 
-    async def enviar(topico: faust.TopicT, chave: bytes | None, valor: bytes, origem: Entrada) -> None:
-        """Produce one record; one the producer refuses becomes a dead letter, never a crash."""
+    saidas = None if ctx.exactly_once else Saidas(_produtor_de_saidas(settings))
+
+    def escrever(tabela_: Any, particao: int, escritas: Mapping[str, bytes], ultima: Entrada) -> None:
+        """Write a batch's keys to a table and queue their changelog records.
+
+        `table[k] = v` would send each changelog record through aiokafka right away (profiled: more
+        CPU than the batch's own logic). Under at-least-once the store is written directly and the
+        changelog records go with the outputs; `produzir` sets the persisted offsets once they are
+        acknowledged. The records are those Faust would write (raw key and value, the event's
+        partition), so its recovery and standbys read them as their own.
+        """
+        if saidas is None:  # exactly_once: the changelog joins Faust's transaction
+            for chave, valor in escritas.items():
+                tabela_[chave.encode()] = valor
+            return
+        loja, changelog = tabela_.data, tabela_.changelog_topic.get_topic_name()
+        for chave, valor in escritas.items():
+            chave_b = chave.encode()
+            loja[chave_b] = valor  # the RocksDB of the current event's partition
+            saidas.enviar(changelog, chave_b, valor, ultima, particao=particao)
+
+    def recusado(topico: str, origem: Entrada, erro: str) -> tuple[bytes | None, bytes]:
+        """The dead letter of a record the producer refused for good; the partition goes on."""
+        logger.error(
+            "record refused by the producer topic=%s source=%s/%s/%s error=%s",
+            topico,
+            origem.topico,
+            origem.particao,
+            origem.offset,
+            erro,
+        )
+        metricas.dlq.labels("REGISTRO_RECUSADO").inc()
+        motivo = f"o produtor recusou o registro de saída para {topico}: {erro}"
+        sem_original = Entrada(origem.topico, origem.particao, origem.offset, origem.chave, None, 0.0)
+        return origem.chave, carta(Rejeicao("REGISTRO_RECUSADO", motivo), sem_original, ctx)
+
+    async def produzir(lote: Lote, ultima: Entrada) -> None:
+        """Produce the batch's records and wait for the broker: the events are acknowledged after."""
+        if saidas is None:
+            await _produzir_na_transacao(lote, ultima)
+            return
+        for chave_b, valor, destino in lote.redirecionar:
+            saidas.enviar(nome_por_nup, chave_b, valor, ultima, particao=destino)
+        for chave_b, valor in lote.movimentos:
+            saidas.enviar(topicos.movimentos, chave_b, valor, ultima)
+        for chave_b, valor in lote.processos:
+            saidas.enviar(topicos.processos, chave_b, valor, ultima)
+        for chave_o, valor in lote.dlq:
+            saidas.enviar(topicos.dlq, chave_o, valor, ultima)
         try:
-            await topico.send(key=chave, value=valor)
-        except KafkaError as exc:
-            logger.error(
-                "record refused by the producer topic=%s source=%s/%s/%s error=%r",
-                topico.get_topic_name(),
-                origem.topico,
-                origem.particao,
-                origem.offset,
-                exc,
-            )
-            metricas.dlq.labels("REGISTRO_RECUSADO").inc()
-            motivo = f"o produtor recusou o registro de saída para {topico.get_topic_name()}: {exc!r}"
-            sem_original = Entrada(origem.topico, origem.particao, origem.offset, origem.chave, None, 0.0)
-            await dlq.send(
-                key=origem.chave, value=carta(Rejeicao("REGISTRO_RECUSADO", motivo), sem_original, ctx)
-            )
+            conclusao = await saidas.concluir()
+            for tabela_ in (identidades, arquivo, estados):
+                changelog = tabela_.changelog_topic.get_topic_name()
+                for (topico, p), offset in conclusao.offsets.items():
+                    if topico == changelog:
+                        tabela_.data.set_persisted_offset(faust.types.TP(topico, p), offset)
+            if recusas := conclusao.recusas:
+                for r in recusas:
+                    chave_o, carta_ = recusado(r.topico, r.origem, r.erro)
+                    saidas.enviar(topicos.dlq, chave_o, carta_, r.origem)
+                if cartas_recusadas := (await saidas.concluir()).recusas:  # small letters: DLQ down
+                    raise PublishError(f"the DLQ refused a dead letter: {cartas_recusadas[0].erro}")
+        except PublishError as exc:
+            logger.critical("stopping the worker: %s", exc)
+            await app.crash(exc)
+            raise
+
+    async def _produzir_na_transacao(lote: Lote, ultima: Entrada) -> None:
+        """exactly_once: the records go through Faust's producer, inside its transaction."""
+        for chave_b, valor, destino in lote.redirecionar:
+            await por_nup.send(key=chave_b, value=valor, partition=destino)
+        for topico, registros in ((movimentos, lote.movimentos), (processos, lote.processos)):
+            for chave_b, valor in registros:
+                try:
+                    await topico.send(key=chave_b, value=valor)
+                except KafkaError as exc:
+                    chave_o, carta_ = recusado(topico.get_topic_name(), ultima, repr(exc))
+                    await dlq.send(key=chave_o, value=carta_)
+        for chave_o, valor in lote.dlq:
+            await dlq.send(key=chave_o, value=valor)
 
     async def executar(eventos: Sequence[faust.EventT[bytes]]) -> None:
         nonlocal ctx
@@ -186,20 +253,14 @@ def build_app(
                 for e in grupo
             ]
             lote = processar_lote(entradas, vistas, ctx, agora=agora)
-            for tabela_, escritas in ((identidades, lote.identidades), (arquivo, lote.arquivo)):
-                for chave, valor in escritas.items():
-                    tabela_[chave.encode()] = valor
-            for chave, valor in lote.estados.items():
-                estados[chave.encode()] = valor
             ultima = entradas[-1]
-            for chave_b, valor, destino in lote.redirecionar:
-                await por_nup.send(key=chave_b, value=valor, partition=destino)
-            for chave_b, valor in lote.movimentos:
-                await enviar(movimentos, chave_b, valor, ultima)
-            for chave_b, valor in lote.processos:
-                await enviar(processos, chave_b, valor, ultima)
-            for chave_o, valor in lote.dlq:
-                await dlq.send(key=chave_o, value=valor)
+            for tabela_, escritas in (
+                (identidades, lote.identidades),
+                (arquivo, lote.arquivo),
+                (estados, lote.estados),
+            ):
+                escrever(tabela_, particao, escritas, ultima)
+            await produzir(lote, ultima)
             for e in grupo:
                 ultimos[(e.message.topic, particao)] = e.message.offset
             _medir(lote)
@@ -263,6 +324,20 @@ def _completar_para(app: faust.App, tabela: Any, settings: Settings) -> Callable
         await completar_recuperacao(app, tabela, settings.kafka)
 
     return _completar
+
+
+def _produtor_de_saidas(settings: Settings) -> Producer:
+    """The outputs' producer: batches sized by the streams settings, retrying until delivered."""
+    config = settings.streams
+    return make_producer(
+        settings.kafka,
+        **{
+            "linger.ms": config.producer_linger_s * 1000,
+            "batch.size": config.producer_max_batch_bytes,
+            "message.max.bytes": config.producer_max_request_bytes,
+            "message.timeout.ms": 0,  # never give up: offsets are committed only after delivery
+        },
+    )
 
 
 def _credentials(settings: Settings) -> faust.auth.Credentials | None:
