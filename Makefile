@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy protocolo producers streams indexer api notifier bench
+	$(VENV)/bin/mypy protocolo producers streams indexer api notifier cli bench
 
 # axe-core for the browser tests, pinned in tests/browser/package-lock.json.
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json

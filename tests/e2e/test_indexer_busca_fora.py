@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from cli.stack import LocalStack, settings_em_portas_livres
 from indexer.mappings import definicao
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 from tests.conftest import eventually
 from tests.oraculo import diferencas, diferencas_estado, diferencas_movimentos, documentos_indexados
 
@@ -44,7 +44,7 @@ def stack(tmp_path: Path) -> Iterator[LocalStack]:
 
 
 def _simular(settings: Settings, oraculo: Path, *, seed: int) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-m", "protocolo.cli", "simulate", "--eventos", str(EVENTOS), "--taxa", str(TAXA)]
+    argv = [sys.executable, "-m", "cli", "simulate", "--eventos", str(EVENTOS), "--taxa", str(TAXA)]
     argv += ["--seed", str(seed), "--duplicados", "0.1", "--desordem", "0.1", "--invalidos", "0.02"]
     argv += ["--oraculo", str(oraculo)]
     env = {**os.environ, **settings.to_env(), "COLUMNS": "200"}

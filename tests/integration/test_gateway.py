@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from cli.stack import LocalStack, settings_em_portas_livres
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 from tests.conftest import eventually, run_cli
 
 ORGAO = "23000"

@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 
+from cli.stack import LocalStack, porta_livre, settings_em_portas_livres
 from producers.publisher import LOGGER_LIBRDKAFKA, Publisher, Resultado
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import InvalidEvent, PublishError
 from protocolo.kafka import create_topics, make_consumer
 from protocolo.nup import gerar_nup
 from protocolo.settings import KafkaSettings, Settings
-from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
 from streams.app import particao_do_nup
 
 RAIZ = Path(__file__).parents[2]

@@ -194,7 +194,7 @@ class LocalStack:
             [
                 sys.executable,
                 "-m",
-                "protocolo.smtpsink",
+                "cli.smtpsink",
                 "--dir",
                 str(self.pasta_emails),
                 "--host",
