@@ -29,7 +29,7 @@ def up(
 
     configure_logging("WARNING")
     settings = Settings()
-    # The stack runs the local OpenSearch-compatible server, which needs plain JSON (shared/LOCAL_STACK.md).
+    # The stack runs the local OpenSearch-compatible server, which needs plain JSON.
     settings.search.server_mode = "serverless"
     # ... and the local broker under-reports a changelog's end (see StreamsSettings).
     settings.streams.recovery_consistency_check = False

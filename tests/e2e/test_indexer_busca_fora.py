@@ -111,7 +111,7 @@ def _congelar(stack: LocalStack, simulacao: subprocess.Popen[str], oraculo: Path
     """Freeze the search server mid-traffic until the indexer notices, thaw it, let the traffic end."""
     settings = stack.settings
     eventually(lambda: _quantos(settings) > 0, timeout=90, what="the first processos indexed")
-    busca = stack.processo("search")
+    busca = stack.process("search")
     busca.send_signal(signal.SIGSTOP)
     try:
         # Frozen, the server accepts connections and never answers: bulk requests time out.
@@ -198,11 +198,11 @@ def _derrubar(
     Returns what the index held just before the crash and the oracle."""
     settings = stack.settings
     eventually(lambda: _quantos(settings) > 0, timeout=90, what="the first processos indexed")
-    indexer = stack.processo("indexer")
+    indexer = stack.process("indexer")
     indexer.send_signal(signal.SIGSTOP)  # hold the indexer still while the index is read
     try:
         antes = _estavel(settings)
-        busca = stack.processo("search")
+        busca = stack.process("search")
         busca.kill()
         busca.wait(10)
     finally:

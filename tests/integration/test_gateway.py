@@ -207,7 +207,7 @@ def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     with _gateway_com_broker_proprio(tmp_path_factory, "broker-morto", 3) as (_, stack, cliente, cabecalho):
-        broker = stack.processo("kafka")
+        broker = stack.process("kafka")
         broker.kill()
         broker.wait()
 
@@ -296,7 +296,7 @@ def test_a_batch_answered_503_is_published_when_resent_after_the_broker_is_back(
         cliente,
         cabecalho,
     ):
-        broker = stack.processo("kafka")
+        broker = stack.process("kafka")
         broker.send_signal(signal.SIGSTOP)
         try:
             parado = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)
