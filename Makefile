@@ -31,6 +31,7 @@ apt:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy protocolo producers streams indexer api notifier cli bench
@@ -46,4 +47,4 @@ test: $(STAMP) apt browser-deps lint typecheck
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules
