@@ -31,9 +31,10 @@ apt:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy protocolo producers streams indexer api notifier bench
+	$(VENV)/bin/mypy protocolo producers streams indexer api notifier cli bench
 
 # axe-core for the browser tests, pinned in tests/browser/package-lock.json.
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
@@ -46,4 +47,4 @@ test: $(STAMP) apt browser-deps lint typecheck
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules

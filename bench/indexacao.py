@@ -31,9 +31,10 @@ from rich.table import Table
 
 from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
+from cli.simulation.simulator import SimulationConfig, Simulator
+from cli.stack import LocalStack
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
-from producers.simulation import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.fold import fold_processo
 from protocolo.kafka import make_consumer, make_producer
@@ -41,7 +42,6 @@ from protocolo.model import Evento
 from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack
 from protocolo.validation import evento_from_json
 from streams.projection import eh_publico, movimento_record, snapshot_record
 

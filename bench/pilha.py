@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from protocolo.stack import LocalStack, settings_em_portas_livres
+from cli.stack import LocalStack, settings_em_portas_livres
 
 
 def iniciar_pilha(

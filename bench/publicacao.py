@@ -34,8 +34,9 @@ from rich.console import Console
 
 from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
+from cli.simulation.simulator import SimulationConfig, Simulator
+from cli.stack import LocalStack
 from producers.publisher import Publisher
-from producers.simulation import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.credenciais import gerar_credencial
 from protocolo.credenciais_topico import gravar_credencial
@@ -46,7 +47,6 @@ from protocolo.settings import (
     Settings,
     TopicSettings,
 )
-from protocolo.stack import LocalStack
 from protocolo.validation import evento_from_json
 
 console = Console(highlight=False)
@@ -88,7 +88,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 def _publicar_arquivo(settings: Settings, arquivo: Path) -> float:
     """Run `protocolo publish arquivo` to the end; returns the peak RSS of that process, in MB."""
     saida = subprocess.run(
-        [sys.executable, "-c", _MEDIR_MEMORIA, "-m", "protocolo.cli", "publish", str(arquivo)],
+        [sys.executable, "-c", _MEDIR_MEMORIA, "-m", "cli", "publish", str(arquivo)],
         env={**os.environ, **settings.to_env()},
         capture_output=True,
         text=True,

@@ -46,13 +46,13 @@ from rich.console import Console
 from bench.pilha import iniciar_pilha
 from bench.registro import gravar_resultados
 from bench.streams_carga import Carga
+from cli.stack import porta_livre
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer, make_producer
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import KafkaSettings, Settings
-from protocolo.stack import porta_livre
 
 console = Console(highlight=False, soft_wrap=True)
 RESULTADOS = Path(__file__).parent / "resultados" / "streams.json"

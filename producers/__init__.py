@@ -1,1 +1,1 @@
-"""Producers: services that publish tramitação events (including the simulated traffic of demos and tests)."""
+"""Producers: publish tramitação events for an agency (the library, the file formats)."""

@@ -1,1 +1,1 @@
-"""protocolo: the shared domain core (NUP, event model, codec, settings, clients, CLI)."""
+"""protocolo: the core (domain, codecs, settings, client factories); it imports no service and no cli."""

@@ -16,6 +16,7 @@ from confluent_kafka import KafkaError, Message
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from cli.stack import LocalStack, porta_livre, settings_em_portas_livres
 from protocolo.kafka import create_topics, make_producer
 from protocolo.referencia import carregar_referencia
 from protocolo.referencia_topico import publicar_referencia
@@ -26,7 +27,6 @@ from protocolo.settings import (
     Settings,
     TopicSettings,
 )
-from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
 
 pytest_plugins = ["tests.fixtures.lotes"]
 
@@ -134,7 +134,7 @@ def run_cli(settings: Settings, *args: str, timeout: float = 120) -> subprocess.
     """Run the real `protocolo` command line with these settings in its environment."""
     env = {**os.environ, **settings.to_env(), "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "protocolo.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cli.stack import porta_livre
 from protocolo.avro import catalogo_padrao
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import Settings
-from protocolo.stack import porta_livre
 from tests.oraculo import diferencas_estado
 
 

@@ -60,7 +60,7 @@ def simular(
     settings: Settings, oraculo: Path, *, eventos: int, taxa: int, seed: int
 ) -> subprocess.Popen[str]:
     """`protocolo simulate` in the background, paced so that the workers are mid-run for a while."""
-    argv = [sys.executable, "-m", "protocolo.cli", "simulate", "--eventos", str(eventos), "--seed", str(seed)]
+    argv = [sys.executable, "-m", "cli", "simulate", "--eventos", str(eventos), "--seed", str(seed)]
     argv += ["--taxa", str(taxa), "--duplicados", "0.1", "--desordem", "0.1", "--invalidos", "0.03"]
     argv += ["--oraculo", str(oraculo)]
     env = {**os.environ, **settings.to_env(), "COLUMNS": "200"}

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from cli.stack import SERVICOS, LocalStack
 from protocolo.settings import Settings
-from protocolo.stack import SERVICOS, LocalStack
 
 
 @pytest.fixture(scope="module")

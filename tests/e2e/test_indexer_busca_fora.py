@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from cli.stack import LocalStack, settings_em_portas_livres
 from indexer.mappings import definicao
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 from tests.conftest import eventually
 from tests.oraculo import diferencas, diferencas_estado, diferencas_movimentos, documentos_indexados
 
@@ -44,7 +44,7 @@ def stack(tmp_path: Path) -> Iterator[LocalStack]:
 
 
 def _simular(settings: Settings, oraculo: Path, *, seed: int) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-m", "protocolo.cli", "simulate", "--eventos", str(EVENTOS), "--taxa", str(TAXA)]
+    argv = [sys.executable, "-m", "cli", "simulate", "--eventos", str(EVENTOS), "--taxa", str(TAXA)]
     argv += ["--seed", str(seed), "--duplicados", "0.1", "--desordem", "0.1", "--invalidos", "0.02"]
     argv += ["--oraculo", str(oraculo)]
     env = {**os.environ, **settings.to_env(), "COLUMNS": "200"}
@@ -111,7 +111,7 @@ def _congelar(stack: LocalStack, simulacao: subprocess.Popen[str], oraculo: Path
     """Freeze the search server mid-traffic until the indexer notices, thaw it, let the traffic end."""
     settings = stack.settings
     eventually(lambda: _quantos(settings) > 0, timeout=90, what="the first processos indexed")
-    busca = stack.processo("search")
+    busca = stack.process("search")
     busca.send_signal(signal.SIGSTOP)
     try:
         # Frozen, the server accepts connections and never answers: bulk requests time out.
@@ -198,11 +198,11 @@ def _derrubar(
     Returns what the index held just before the crash and the oracle."""
     settings = stack.settings
     eventually(lambda: _quantos(settings) > 0, timeout=90, what="the first processos indexed")
-    indexer = stack.processo("indexer")
+    indexer = stack.process("indexer")
     indexer.send_signal(signal.SIGSTOP)  # hold the indexer still while the index is read
     try:
         antes = _estavel(settings)
-        busca = stack.processo("search")
+        busca = stack.process("search")
         busca.kill()
         busca.wait(10)
     finally:

@@ -21,11 +21,11 @@ import feedparser
 import httpx
 import pytest
 
+from cli.stack import SERVICOS, LocalStack
 from protocolo.inscricoes import chave_inscricao
 from protocolo.links_inscricao import AcaoLink, assinar_link
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import InscricaoSettings, Settings
-from protocolo.stack import SERVICOS, LocalStack
 from tests.conftest import eventually, run_cli
 from tests.e2e.test_walking_skeleton import CGGP, PROTOCOLO, buscar_processo, evento, write_jsonl
 

@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
+from cli.stack import SERVICOS, LocalStack
 from notifier.messages import message_id
 from protocolo.inscricoes import chave_inscricao
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import InscricaoSettings, NotifierSettings, Settings
-from protocolo.stack import SERVICOS, LocalStack
 from tests.conftest import eventually, run_cli
 from tests.e2e.test_walking_skeleton import CGGP, PROTOCOLO, buscar_processo, write_jsonl
 

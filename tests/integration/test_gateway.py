@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from cli.stack import LocalStack, settings_em_portas_livres
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack, settings_em_portas_livres
 from tests.conftest import eventually, run_cli
 
 ORGAO = "23000"
@@ -207,7 +207,7 @@ def test_when_the_broker_dies_the_gateway_answers_503_with_retry_after(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     with _gateway_com_broker_proprio(tmp_path_factory, "broker-morto", 3) as (_, stack, cliente, cabecalho):
-        broker = stack.processo("kafka")
+        broker = stack.process("kafka")
         broker.kill()
         broker.wait()
 
@@ -296,7 +296,7 @@ def test_a_batch_answered_503_is_published_when_resent_after_the_broker_is_back(
         cliente,
         cabecalho,
     ):
-        broker = stack.processo("kafka")
+        broker = stack.process("kafka")
         broker.send_signal(signal.SIGSTOP)
         try:
             parado = cliente.post("/api/v1/eventos", json=[_evento(2)], headers=cabecalho)

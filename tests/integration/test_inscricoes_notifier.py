@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from cli.stack import porta_livre
 from notifier.loop import Notifier
 from protocolo.avro import catalogo_padrao
 from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
 from protocolo.inscricoes_topico import decodificar_inscricao, gravar_inscricoes
 from protocolo.settings import NotifierSettings, Settings, SmtpSettings
-from protocolo.stack import porta_livre
 from protocolo.topico_compactado import ler_tabela
 from tests.conftest import eventually, produzir
 

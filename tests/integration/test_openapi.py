@@ -15,8 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from cli.stack import LocalStack
 from protocolo.settings import Settings
-from protocolo.stack import LocalStack
 from tests.conftest import eventually, run_cli
 
 pytestmark = pytest.mark.slow

@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 
+from cli.stack import LocalStack, porta_livre, settings_em_portas_livres
 from producers.publisher import LOGGER_LIBRDKAFKA, Publisher, Resultado
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import InvalidEvent, PublishError
 from protocolo.kafka import create_topics, make_consumer
 from protocolo.nup import gerar_nup
 from protocolo.settings import KafkaSettings, Settings
-from protocolo.stack import LocalStack, porta_livre, settings_em_portas_livres
 from streams.app import particao_do_nup
 
 RAIZ = Path(__file__).parents[2]
@@ -83,8 +83,8 @@ def broker_privado(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSt
     stack = LocalStack(settings_em_portas_livres(tmp_path_factory.mktemp("broker-privado")), servicos=())
     stack.iniciar_servidores()
     yield stack
-    for processo in (p.popen for p in stack.processos if p.nome == "kafka" and p.popen.poll() is None):
-        processo.send_signal(signal.SIGCONT)  # whatever a failed test left frozen
+    for broker in (p.popen for p in stack.processes if p.nome == "kafka" and p.popen.poll() is None):
+        broker.send_signal(signal.SIGCONT)  # whatever a failed test left frozen
     stack.parar()
 
 
@@ -100,7 +100,7 @@ def kafka_privado(broker_privado: LocalStack, request: pytest.FixtureRequest) ->
 
 def congelar(stack: LocalStack) -> Callable[[], None]:
     """SIGSTOP the private broker; returns what thaws it."""
-    pid = stack.processo("kafka").pid
+    pid = stack.process("kafka").pid
     os.kill(pid, signal.SIGSTOP)
     return lambda: os.kill(pid, signal.SIGCONT)
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from cli.stack import porta_livre
 from protocolo.nup import gerar_nup
 from protocolo.settings import Settings
-from protocolo.stack import porta_livre
 from tests.conftest import run_cli
 from tests.integration.test_publicador import ler_topico
 

@@ -387,7 +387,7 @@ def test_an_event_of_another_nup_reusing_an_identity_still_raises_value_error() 
 
 
 def test_simulated_processos_fold_the_same_in_any_order() -> None:
-    simulation = pytest.importorskip("producers.simulation")
+    simulation = pytest.importorskip("cli.simulation.simulator")
     referencia = pytest.importorskip("protocolo.referencia").carregar_referencia()
     por_nup: dict[str, list[Evento]] = defaultdict(list)
     for dados in islice(

@@ -233,7 +233,7 @@ def test_a_date_no_timestamp_can_hold_is_refused_by_the_validator_before_it_reac
 
 
 def test_every_valid_simulated_event_survives_the_avro_trip_through_intake(catalogo: Catalogo) -> None:
-    simulation = pytest.importorskip("producers.simulation")
+    simulation = pytest.importorskip("cli.simulation.simulator")
     simulador = simulation.Simulator(simulation.SimulationConfig(seed=13), carregar_referencia())
     lidos = 0
     for dados in islice(simulador.eventos(), 400):

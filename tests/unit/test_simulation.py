@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from producers.simulation import Oracle, SimulationConfig, Simulator
+from cli.simulation.simulator import Oracle, SimulationConfig, Simulator
 from protocolo.errors import InvalidEvent
 from protocolo.fold import fold_processo, ordenar_eventos
 from protocolo.masking import mascarar_texto

@@ -8,7 +8,7 @@ from itertools import islice
 
 import pytest
 
-from producers.simulation import SimulationConfig, Simulator
+from cli.simulation.simulator import SimulationConfig, Simulator
 from protocolo.errors import InvalidEvent
 from protocolo.fold import fold_processo
 from protocolo.model import Evento

@@ -309,7 +309,7 @@ def test_json_round_trip_of_a_valid_event_of_each_operacao(operacao: Operacao) -
 
 
 def test_json_round_trip_of_simulated_traffic() -> None:
-    simulation = pytest.importorskip("producers.simulation")
+    simulation = pytest.importorskip("cli.simulation.simulator")
     referencia = pytest.importorskip("protocolo.referencia").carregar_referencia()
     simulador = simulation.Simulator(simulation.SimulationConfig(seed=11), referencia)
     lidos = 0

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from protocolo.cli._base import app, barra_de_progresso, console, erros
+from cli.commands._base import app, barra_de_progresso, console, erros
 from protocolo.errors import ProtocoloError
 from protocolo.settings import Settings
 
@@ -37,7 +37,7 @@ def simulate(
     ] = None,
 ) -> None:
     """Gera tráfego simulado de órgãos: processos plausíveis, reenvios, desordem e eventos inválidos."""
-    from producers.simulation import SimulationConfig, Simulator
+    from cli.simulation.simulator import SimulationConfig, Simulator
     from protocolo.referencia import carregar_referencia
 
     try:
@@ -65,7 +65,7 @@ def simulate(
                         break
             console.print(f"gravados: {eventos} eventos em {saida}", highlight=False)
         else:
-            from producers.feed import enviar_simulacao
+            from cli.simulation.sender import enviar_simulacao
 
             try:
                 contagem = enviar_simulacao(

@@ -34,7 +34,7 @@ class GuardarEml:
 
 
 def main() -> None:
-    """`python -m protocolo.smtpsink --dir DIR --port N`: serve until SIGTERM/SIGINT."""
+    """`python -m cli.smtpsink --dir DIR --port N`: serve until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(description="SMTP sink that writes .eml files")
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")

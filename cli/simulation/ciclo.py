@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from producers import simulation_text as texto
+from cli.simulation import text as texto
 from protocolo.documentos import gerar_cnpj, gerar_cpf
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.nup import gerar_nup

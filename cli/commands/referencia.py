@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from protocolo.cli._base import app, console, erros
+from cli.commands._base import app, console, erros
 from protocolo.errors import PublishError
 from protocolo.settings import Settings
 

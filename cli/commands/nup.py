@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from protocolo.cli._base import app, console
+from cli.commands._base import app, console
 from protocolo.errors import InvalidNup
 from protocolo.nup import parse_nup
 

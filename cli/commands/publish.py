@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from cli.commands._base import app, barra_de_progresso, console, erros
 from producers.formatos import Formato
-from protocolo.cli._base import app, barra_de_progresso, console, erros
 from protocolo.errors import PublishError
 from protocolo.model import NivelAcesso
 from protocolo.settings import Settings

@@ -4,7 +4,7 @@ Each processo follows a plausible lifecycle (autuação, envios and recebimentos
 `active` processos are open at once and their events interleave. On top of that the stream is made dirty on
 purpose: a valid event already sent is sent again (identical), an event is held back until one to three later
 events of its processo have gone out, and an invalid event (with its own id) goes out just before a valid one.
-Lifecycles live in simulation_ciclo, vocabulary in simulation_text; only `random.Random(seed)` is used.
+Lifecycles live in ciclo, vocabulary in text; only `random.Random(seed)` is used.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from producers import simulation_text as texto
-from producers.simulation_ciclo import Ciclos, Tramite
-from producers.simulation_oracle import Oracle
+from cli.simulation import text as texto
+from cli.simulation.ciclo import Ciclos, Tramite
+from cli.simulation.oracle import Oracle
 from protocolo.documentos import gerar_cpf
 from protocolo.model import Evento, Operacao
 from protocolo.nup import FormatoNup, Nup

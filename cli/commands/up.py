@@ -1,8 +1,8 @@
-"""`protocolo topics` and `protocolo up`: topics and the local stack."""
+"""`protocolo up`: the local stack, optionally fed with simulated traffic."""
 
 from __future__ import annotations
 
-__all__ = ["topics", "up"]
+__all__ = ["up"]
 
 import signal
 import threading
@@ -10,19 +10,10 @@ from typing import Annotated
 
 import typer
 
-from protocolo.cli._base import app, console, erros
+from cli.commands._base import app, console, erros
 from protocolo.errors import ProtocoloError, StackError
 from protocolo.logs import configure_logging
 from protocolo.settings import Settings
-
-
-@app.command()
-def topics() -> None:
-    """Cria os tópicos que faltam (produção: rode uma vez antes dos serviços)."""
-    from protocolo.kafka import create_topics
-
-    criados = create_topics(Settings().kafka)
-    console.print(f"tópicos criados: {', '.join(criados) or 'nenhum (já existiam)'}")
 
 
 @app.command()
@@ -34,11 +25,11 @@ def up(
     carga_inicial: Annotated[int, typer.Option(help="Eventos simulados publicados de início")] = 3000,
 ) -> None:
     """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador e portal."""
-    from protocolo.stack import LocalStack
+    from cli.stack import LocalStack
 
     configure_logging("WARNING")
     settings = Settings()
-    # The stack runs the local OpenSearch-compatible server, which needs plain JSON (shared/LOCAL_STACK.md).
+    # The stack runs the local OpenSearch-compatible server, which needs plain JSON.
     settings.search.server_mode = "serverless"
     # ... and the local broker under-reports a changelog's end (see StreamsSettings).
     settings.streams.recovery_consistency_check = False
@@ -79,8 +70,8 @@ def up(
 
 def _simular(settings: Settings, parar: threading.Event, taxa: float, carga_inicial: int) -> None:
     """Feed the stack: a first load at once, then `taxa` events per second until it stops."""
-    from producers.feed import Contagem, enviar_simulacao
-    from producers.simulation import SimulationConfig, Simulator
+    from cli.simulation.sender import Contagem, enviar_simulacao
+    from cli.simulation.simulator import SimulationConfig, Simulator
     from protocolo.referencia import carregar_referencia
 
     def _avisar(contagem: Contagem) -> None:

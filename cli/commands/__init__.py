@@ -1,0 +1,8 @@
+"""The `protocolo` command line (typer): one module per command group."""
+
+from __future__ import annotations
+
+__all__ = ["app"]
+
+from cli.commands import agencias, nup, publish, referencia, simulate, topics, up  # noqa: F401  (registers the commands)
+from cli.commands._base import app

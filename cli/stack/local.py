@@ -1,0 +1,162 @@
+"""`LocalStack`: starts the servers and the services as children, in order, and stops them in reverse."""
+
+from __future__ import annotations
+
+__all__ = ["SERVICOS", "LocalStack"]
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cli.stack.ports import esta_livre, host_porta
+from cli.stack.process import ChildProcess, esperar, http_ok, lancar
+from cli.stack.servers import argv_busca, argv_kafka, argv_smtp, kafka_pronto
+from protocolo.errors import StackError
+from protocolo.kafka import create_topics
+from protocolo.settings import Settings
+
+SERVICOS = ("streams", "indexer", "notifier", "api")
+
+
+@dataclass
+class LocalStack:
+    """Starts and stops the local servers and services, in order, waiting for each to be ready."""
+
+    settings: Settings
+    servicos: tuple[str, ...] = SERVICOS
+    avisar: Callable[[str], None] = lambda _m: None
+    processes: list[ChildProcess] = field(default_factory=list)
+
+    @property
+    def pasta_logs(self) -> Path:
+        return self.settings.state_dir / "logs"
+
+    @property
+    def pasta_emails(self) -> Path:
+        return self.settings.state_dir / "mail"
+
+    def verificar_portas(self) -> None:
+        """Fail before starting anything if a port is taken, naming the setting that moves it."""
+        s = self.settings
+        portas = [
+            (s.kafka.bootstrap_servers.split(",")[0], "broker Kafka", "PROTOCOLO_KAFKA_BOOTSTRAP_SERVERS"),
+            (s.search.url, "servidor de busca", "PROTOCOLO_SEARCH_URL"),
+            (f"{s.smtp.host}:{s.smtp.port}", "SMTP", "PROTOCOLO_SMTP_PORT"),
+        ]
+        if "api" in self.servicos:
+            portas.append((f"{s.api.host}:{s.api.port}", "API e portal", "PROTOCOLO_API_PORT"))
+        if "streams" in self.servicos and s.streams.metrics_port:
+            metricas = f"127.0.0.1:{s.streams.metrics_port}"
+            portas.append((metricas, "métricas dos streams", "PROTOCOLO_STREAMS_METRICS_PORT"))
+        for endereco, papel, variavel in portas:
+            host, porta = host_porta(endereco)
+            if not esta_livre(host, porta):
+                raise StackError(f"a porta {porta} ({papel}) já está em uso; escolha outra com {variavel}")
+
+    def iniciar(self) -> None:
+        """Start everything; raises StackError (after stopping what started) if a part fails."""
+        self.verificar_portas()
+        self.pasta_logs.mkdir(parents=True, exist_ok=True)
+        try:
+            self.iniciar_servidores()
+            self.carregar_referencia_exemplo()
+            self.iniciar_servicos()
+        except BaseException:
+            self.parar()
+            raise
+
+    def carregar_referencia_exemplo(self) -> None:
+        """Put the packaged sample of órgãos and unidades on the reference topic (a demo's names)."""
+        from protocolo.referencia import carregar_referencia
+        from protocolo.referencia_topico import publicar_referencia
+
+        quantos = publicar_referencia(self.settings.kafka, carregar_referencia().orgaos)
+        self.avisar(f"dados de referência de exemplo: {quantos} órgãos")
+
+    def iniciar_servicos(self) -> None:
+        """Start the services (streams, indexer, notifier, api) against servers already running."""
+        self.pasta_logs.mkdir(parents=True, exist_ok=True)
+        for nome in self.servicos:
+            self._iniciar_servico(nome)
+
+    def iniciar_servidores(self) -> None:
+        """Start the broker, the search server and the SMTP sink, and create the topics."""
+        self.pasta_logs.mkdir(parents=True, exist_ok=True)
+        s = self.settings
+        tansu = self._lancar("kafka", argv_kafka(*host_porta(s.kafka.bootstrap_servers.split(",")[0])))
+        self._esperar(tansu, lambda: kafka_pronto(s.kafka), "broker Kafka")
+        self.iniciar_busca()
+        smtp = self._lancar("smtp", argv_smtp(self.pasta_emails, s.smtp.host, s.smtp.port))
+        self._esperar(smtp, lambda: not esta_livre(s.smtp.host, s.smtp.port), "servidor SMTP local")
+        criados = create_topics(s.kafka)
+        self.avisar(f"tópicos criados: {', '.join(criados) or 'já existiam'}")
+
+    def iniciar_busca(self) -> None:
+        """Start the search server on its address (again, after a crash: it comes back empty)."""
+        self.processes = [p for p in self.processes if p.nome != "search" or p.popen.poll() is None]
+        osmem = self._lancar("search", argv_busca(*host_porta(self.settings.search.url)))
+        self._esperar(osmem, lambda: http_ok(self.settings.search.url), "servidor de busca")
+
+    def process(self, nome: str) -> subprocess.Popen[bytes]:
+        """The running child called `nome` (kafka, search, smtp or a service): tests freeze or kill it."""
+        return next(p.popen for p in self.processes if p.nome == nome and p.popen.poll() is None)
+
+    def _iniciar_servico(self, nome: str) -> None:
+        pronto = self.settings.readiness_file(nome)
+        pronto.unlink(missing_ok=True)
+        child = self._lancar(nome, [sys.executable, "-m", nome])
+        if nome == "streams":
+            # The first start of a new Faust app takes 3-15 s on the local broker (group joins, recovery).
+            self._esperar(child, pronto.exists, "streams", prazo_s=90)
+        elif nome == "api":
+            url = f"http://{self.settings.api.host}:{self.settings.api.port}/healthz"
+            self._esperar(child, lambda: http_ok(url), "API e portal", prazo_s=60)
+        else:
+            time.sleep(0.3)
+            if child.popen.poll() is not None:
+                raise StackError(f"{nome} terminou ao iniciar; veja {child.log}")
+        self.avisar(f"iniciado: {nome} (log: {child.log})")
+
+    def _lancar(self, nome: str, argv: list[str]) -> ChildProcess:
+        env = {**os.environ, **self.settings.to_env()}
+        child = lancar(nome, argv, pasta_logs=self.pasta_logs, env=env)
+        self.processes.append(child)
+        return child
+
+    def _esperar(
+        self, child: ChildProcess, pronto: Callable[[], bool], papel: str, prazo_s: float = 30
+    ) -> None:
+        esperar(child, pronto, papel, avisar=self.avisar, prazo_s=prazo_s)
+
+    def matar(self, nome: str) -> int:
+        """SIGKILL one running service (crash tests); returns its pid."""
+        child = next(p for p in self.processes if p.nome == nome and p.popen.poll() is None)
+        child.popen.send_signal(signal.SIGKILL)
+        child.popen.wait()
+        self.processes.remove(child)
+        return child.popen.pid
+
+    def reiniciar(self, nome: str) -> None:
+        """Start one service again (after `matar`), appending to the same log."""
+        self._iniciar_servico(nome)
+
+    def morto(self) -> ChildProcess | None:
+        """The first child that exited on its own, if any."""
+        return next((p for p in self.processes if p.popen.poll() is not None), None)
+
+    def parar(self, prazo_s: float = 10) -> None:
+        """Stop the services, then the servers (reverse start order); kill what does not stop in time."""
+        for child in reversed(self.processes):
+            if child.popen.poll() is None:
+                child.popen.terminate()
+                try:
+                    child.popen.wait(prazo_s)
+                except subprocess.TimeoutExpired:
+                    child.popen.kill()
+                    child.popen.wait()
+        self.processes.clear()

@@ -1,5 +1,0 @@
-"""`python -m protocolo.cli`."""
-
-from protocolo.cli import app
-
-app()
