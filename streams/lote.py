@@ -41,12 +41,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aiokafka.partitioner import murmur2
-
 from protocolo.avro import Catalogo
 from protocolo.fold import Processo, avancar
 from protocolo.impressao import impressao_mensagem
 from protocolo.model import Evento
+from protocolo.particao import particao_da_chave
 from protocolo.referencia import Referencia
 from streams.estado import estado_de_bytes, estado_para_bytes
 from streams.intake import Rejeicao, dead_letter, ler_evento
@@ -116,7 +115,7 @@ def chave_arquivo(nup: str, n: int) -> str:
 def particao_do_nup(chave: bytes, particoes: int) -> int:
     """The partition Kafka's default (murmur2) partitioner gives `chave`: Java, librdkafka's
     murmur2_random and aiokafka agree on it."""
-    return int(murmur2(chave) & 0x7FFFFFFF) % particoes
+    return particao_da_chave(chave, particoes)
 
 
 def carta(rejeicao: Rejeicao, entrada: Entrada, ctx: Contexto) -> bytes:
