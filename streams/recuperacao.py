@@ -1,8 +1,8 @@
 """Finish a table's recovery to the true end of its changelog partitions.
 
 Faust stops recovering a table at the end offset the broker reports through ListOffsets. The local
-broker (Tansu) reports the last *batch*'s first offset + 1, so recovery can stop a few records short
-(shared/LOCAL_STACK.md), and those processos would lose events whose source offsets were already
+broker (Tansu) reports the last *batch*'s first offset + 1, so recovery can stop a few records short,
+and those processos would lose events whose source offsets were already
 committed. After Faust's recovery, this reads each changelog partition the worker now owns from
 where Faust stopped to the high watermark that fetch responses carry (right on every broker), and
 applies what it finds. On real Kafka it finds nothing: one short read per partition.
