@@ -49,9 +49,9 @@ class TopicSettings(BaseSettings):
     """The current public state of each processo (compacted)."""
     inscricoes: str = "inscricoes"
     """E-mail subscriptions (compacted)."""
-    # The notifier's sent-log (key = Message-ID): what the relay accepted, read back after a restart.
+    # The notifier's enviadas (key = Message-ID): what the relay accepted, read back after a restart.
     enviadas: str = "notificacoes.enviadas"
-    """The notifier's sent-log, keyed by Message-ID (compacted)."""
+    """The notifier's enviadas: each e-mail the relay accepted or refused, keyed by Message-ID (compacted)."""
     referencia: str = "referencia.orgaos"
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
