@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := kcat chromium
 BROWSER_DEPS := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: run test install lint typecheck apt browser-deps clean
+.PHONY: run test install lint typecheck docs apt browser-deps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
+
+# README's settings table, from protocolo/settings.py (tests/unit/test_docs_settings.py checks it).
+docs: $(STAMP)
+	$(PY) -m cli.docs_settings
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy protocolo producers streams indexer api notifier cli bench

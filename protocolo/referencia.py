@@ -71,14 +71,14 @@ def carregar_referencia(caminho: Path | None = None) -> Referencia:
         dados = json.loads(arquivo.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{arquivo}: não foi possível ler os dados de referência: {exc}") from exc
-    leitor = _Leitor(arquivo)
-    if leitor.objeto(dados, "").get("versao") != _VERSAO:
-        raise leitor.falha("versao", f"deve ser {_VERSAO} (a única versão do formato que este código lê)")
-    lista = leitor.lista(dados, "orgaos", "")
-    return Referencia(tuple(leitor.orgao(item, f"orgaos[{i}]") for i, item in enumerate(lista)))
+    parser = _ReferenciaParser(arquivo)
+    if parser.objeto(dados, "").get("versao") != _VERSAO:
+        raise parser.falha("versao", f"deve ser {_VERSAO} (a única versão do formato que este código lê)")
+    lista = parser.lista(dados, "orgaos", "")
+    return Referencia(tuple(parser.orgao(item, f"orgaos[{i}]") for i, item in enumerate(lista)))
 
 
-class _Leitor:
+class _ReferenciaParser:
     """Reads one reference file, failing with the path of the offending field."""
 
     def __init__(self, arquivo: Path) -> None:

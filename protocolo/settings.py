@@ -28,7 +28,10 @@ _DEV_SECRET = "troque-este-segredo-em-producao"
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefixo, env_file=".env", extra="ignore")
+    # use_attribute_docstrings: the string under a field is its description (the README's settings table).
+    return SettingsConfigDict(
+        env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
 
 class TopicSettings(BaseSettings):
@@ -37,16 +40,26 @@ class TopicSettings(BaseSettings):
     model_config = _config("PROTOCOLO_TOPIC_")
 
     eventos: str = "tramitacao.eventos"
+    """The agencies' raw events."""
     dlq: str = "tramitacao.eventos.dlq"
+    """Dead letters: what could not be processed, with the reason."""
     movimentos: str = "tramitacao.movimentos"
+    """Public, validated, enriched movements."""
     processos: str = "tramitacao.processos"
+    """The current public state of each processo (compacted)."""
     inscricoes: str = "inscricoes"
-    # The notifier's sent-log (key = Message-ID): what the relay accepted, read back after a restart.
+    """E-mail subscriptions (compacted)."""
+    # The notifier's enviadas (key = Message-ID): what the relay accepted, read back after a restart.
     enviadas: str = "notificacoes.enviadas"
+    """The notifier's enviadas: each e-mail the relay accepted or refused, keyed by Message-ID (compacted)."""
     referencia: str = "referencia.orgaos"
+    """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
+    """Agencies' gateway credentials (compacted)."""
     partitions: int = Field(default=4, ge=1)
+    """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
+    """Replication factor of the topics protocolo creates."""
 
 
 class KafkaSettings(BaseSettings):
@@ -55,18 +68,28 @@ class KafkaSettings(BaseSettings):
     model_config = _config("PROTOCOLO_KAFKA_")
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    """Brokers."""
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """Production security: `PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`."""
     sasl_mechanism: str | None = None
+    """SASL mechanism."""
     sasl_username: str | None = None
+    """SASL user."""
     sasl_password: SecretStr | None = None
+    """SASL password."""
     ssl_ca_location: str | None = None
+    """CA certificate file."""
     # Group joins take about half the session timeout on the local broker (shared/LOCAL_STACK.md):
     # 6 s keeps them near 3 s; production may raise it.
     session_timeout_ms: int = 6000
+    """Group joins take about half of it on the local broker; production may raise it."""
     heartbeat_interval_ms: int = 500
+    """Consumers' heartbeat; production may raise it."""
     request_timeout_ms: int = 15000
+    """Not read by any client today."""
     # Prefix of consumer groups and of the Faust app id (which names its internal topics).
     group_prefix: str = "protocolo"
+    """Prefix of consumer groups and of the Faust app id."""
     topics: TopicSettings = Field(default_factory=TopicSettings)
 
     def client_config(self) -> dict[str, str | int | float | bool]:
@@ -96,14 +119,22 @@ class SearchSettings(BaseSettings):
     model_config = _config("PROTOCOLO_SEARCH_")
 
     url: str = "http://127.0.0.1:9200"
+    """Elasticsearch."""
     username: str | None = None
+    """Credentials: user."""
     password: SecretStr | None = None
+    """Credentials: password."""
     api_key: SecretStr | None = None
+    """Credentials: API key."""
     # "serverless" makes the official client send plain JSON, which the local OpenSearch-compatible
     # server needs (it answers 406 to Elasticsearch's vendor media type). Real Elasticsearch: "stack".
     server_mode: Literal["stack", "serverless"] = "stack"
+    """`serverless` makes the client send plain JSON, which the local search server needs (`protocolo up`
+    sets it)."""
     index_prefix: str = "protocolo"
+    """Read aliases `<prefix>-processos`, `<prefix>-movimentos` over versioned indices."""
     request_timeout_s: float = 10.0
+    """How long one Elasticsearch request may take."""
 
     def alias(self, nome: str) -> str:
         """The read alias of an index family (processos, movimentos)."""
@@ -116,12 +147,19 @@ class SmtpSettings(BaseSettings):
     model_config = _config("PROTOCOLO_SMTP_")
 
     host: str = "127.0.0.1"
+    """The relay."""
     port: int = 1025
+    """The relay's port."""
     username: str | None = None
+    """The relay's user."""
     password: SecretStr | None = None
+    """The relay's password."""
     starttls: bool = False
+    """Upgrade the connection with STARTTLS."""
     timeout_s: float = 10.0
+    """How long one SMTP operation may take."""
     remetente: str = "Protocolo <nao-responda@protocolo.localhost>"
+    """The From of every e-mail."""
 
 
 class ApiSettings(BaseSettings):
@@ -130,15 +168,24 @@ class ApiSettings(BaseSettings):
     model_config = _config("PROTOCOLO_API_")
 
     host: str = "127.0.0.1"
+    """Where the portal listens."""
     port: int = 8000
+    """The portal's port."""
     public_base_url: str = "http://127.0.0.1:8000"
+    """The base of links in e-mails."""
     page_size_max: int = 100
+    """Not read by the API today."""
     # HTTP gateway for agencies (POST /api/v1/eventos)
     gateway_max_eventos: int = Field(default=500, ge=1)
+    """Agencies' gateway: events per batch (413 beyond)."""
     gateway_max_bytes: int = Field(default=2_000_000, ge=1024)
+    """Agencies' gateway: bytes per batch (413 beyond)."""
     gateway_timeout_s: float = Field(default=10.0, gt=0)
+    """Agencies' gateway: how long to wait for the broker (then 503)."""
     # Acknowledged events each API process remembers to answer resends "duplicado" (0: none).
     gateway_memoria_eventos: int = Field(default=200_000, ge=0)
+    """Acknowledged events each API process remembers to answer resends `duplicado` (LRU, lost on restart;
+    `0` turns it off); about 2 MB per 10,000 events (≈40 MB at the default)."""
 
 
 class StreamsSettings(BaseSettings):
@@ -149,35 +196,49 @@ class StreamsSettings(BaseSettings):
     # "exactly_once" uses Kafka transactions (table changelog, outputs and offsets commit together);
     # the local broker has no transactions, so the default is at-least-once with idempotent outputs.
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    """`exactly_once` uses Kafka transactions (real Kafka only: the local broker has none)."""
     # Events handled together: each changed processo's state and snapshot is written once per batch.
     # A batch closes at `lote_max` events or `lote_espera_s` after its first one.
     lote_max: int = Field(default=2000, ge=1)
+    """A batch closes at this many events."""
     lote_espera_s: float = Field(default=0.05, gt=0)
+    """A batch also closes this long after its first event."""
     # Table store: "rocksdb" keeps state on disk in state_dir (memory stays bounded as state grows,
     # and a restart recovers only the changelog's tail); "memory" holds it all in RAM and replays
     # the whole changelog on every start.
     store: Literal["rocksdb", "memory"] = "rocksdb"
+    """Table store: `rocksdb` (on disk, bounded memory) or `memory`."""
     # RocksDB memory per table partition: write buffers and the block cache (bytes).
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024**2, ge=1024**2)
+    """RocksDB write buffers per table partition."""
     rocksdb_block_cache_bytes: int = Field(default=16 * 1024**2, ge=0)
+    """RocksDB block cache per table partition."""
     # Faust refuses to start when a table's persisted offset is past the changelog's end. The local
     # broker under-reports that end (the last batch's first offset + 1), so the local stack turns the
     # check off and streams.recuperacao reads the true tail; on Kafka, keep it on.
     recovery_consistency_check: bool = True
+    """Faust's check that a store is not ahead of its changelog; the local stack turns it off (its broker
+    under-reports ends)."""
     # Producer batching of outputs and table changelogs, chosen from bench/streams.py measurements.
     # The local broker reports a partition's end as the last *batch*'s first offset + 1, so recovery
     # by Faust alone stops short by up to a batch; streams.recuperacao reads the rest.
     producer_linger_s: float = Field(default=0.005, ge=0)
+    """Output and changelog batching: linger."""
     producer_max_batch_bytes: int = Field(default=262_144, ge=1)
+    """Output and changelog batching: batch size."""
     # The largest record the producer sends (Kafka's max.request.size; the broker's message.max.bytes
     # must allow it). Larger outputs go to the DLQ as REGISTRO_GRANDE_DEMAIS.
     producer_max_request_bytes: int = Field(default=1_048_576, ge=65_536)
+    """The largest record produced; larger outputs go to the DLQ."""
     # Prometheus /metrics port of this worker; 0 turns the endpoint off.
     metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the worker (`0`: off; `protocolo up` serves it on 9464)."""
     # Readiness file name (several workers in one state dir need one each).
     nome: str = "streams"
+    """The worker's name: its readiness file and its RocksDB directory."""
     # Faust's own log level (rebalances, recovery); INFO shows where a worker is when it seems stuck.
     faust_loglevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    """Faust's own log level; `INFO` logs rebalances and table recovery (the chaos tests use it)."""
 
 
 class InscricaoSettings(BaseSettings):
@@ -186,13 +247,19 @@ class InscricaoSettings(BaseSettings):
     model_config = _config("PROTOCOLO_INSCRICAO_")
 
     confirmacao_validade_h: float = Field(default=48.0, gt=0)
+    """Confirmation link validity (hours)."""
     # A pending address gets at most one confirmation e-mail per window, however often it is asked.
     reenvio_confirmacao_min: float = Field(default=15.0, ge=0)
+    """At most one confirmation e-mail per window (minutes)."""
     # Token buckets: `por_*` requests at once, refilled at `por_*_por_h` per hour.
     por_email: int = Field(default=3, ge=1)
+    """Subscription requests per e-mail at once, per API process."""
     por_email_por_h: float = Field(default=6.0, gt=0)
+    """Refill of `por_email` per hour."""
     por_ip: int = Field(default=20, ge=1)
+    """Subscription requests per IP at once, per API process."""
     por_ip_por_h: float = Field(default=120.0, gt=0)
+    """Refill of `por_ip` per hour."""
 
 
 class NotifierSettings(BaseSettings):
@@ -201,11 +268,17 @@ class NotifierSettings(BaseSettings):
     model_config = _config("PROTOCOLO_NOTIFIER_")
 
     concorrencia: int = Field(default=4, ge=1, le=64)
+    """Sending threads."""
     emails_por_s: float = Field(default=50.0, gt=0)
+    """Rate bound."""
     devolucoes_max: int = Field(default=3, ge=1)
+    """Bounces before a subscription stops."""
     espera_inicial_s: float = Field(default=0.5, gt=0)
+    """First wait before retrying a temporary SMTP failure."""
     espera_max_s: float = Field(default=60.0, gt=0)
+    """Longest wait between retries."""
     lote_max: int = Field(default=200, ge=1)
+    """Movimentos per batch."""
 
 
 class Settings(BaseSettings):
@@ -214,9 +287,13 @@ class Settings(BaseSettings):
     model_config = _config("PROTOCOLO_")
 
     environment: Literal["development", "production"] = "development"
+    """`production` refuses the placeholder secret."""
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    """HMAC key for document hashes and subscription keys."""
     restrito_publico: bool = False
+    """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
+    """Local state: logs, mail, Faust data, readiness files."""
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)

@@ -49,7 +49,7 @@ _TOLERANCIA_FUTURO = timedelta(hours=1)
 _MAX_TEXTO = 4000
 
 
-class _Leitor:
+class _EventoParser:
     """Reads fields of one JSON object, collecting violations instead of stopping at the first."""
 
     def __init__(self, dados: Mapping[str, Any], agora: datetime) -> None:
@@ -166,33 +166,33 @@ def evento_from_json(dados: Any, *, agora: datetime | None = None) -> Evento:
     """Validate one event in its JSON form; raise InvalidEvent listing every violation."""
     if not isinstance(dados, Mapping):
         raise InvalidEvent([Violation("evento", "deve ser um objeto JSON")])
-    leitor = _Leitor(dados, agora or datetime.now(UTC))
+    parser = _EventoParser(dados, agora or datetime.now(UTC))
     for desconhecido in sorted(set(dados) - CAMPOS):
-        leitor.falha(desconhecido, "campo desconhecido")
-    id_ = leitor.texto("id", obrigatorio=True, maximo=100)
-    orgao = leitor.texto("orgao", obrigatorio=True, maximo=20)
-    nup = leitor.nup("nup", obrigatorio=True)
-    tipo = leitor.enum("tipo", TipoProtocolo)
-    operacao = leitor.enum("operacao", Operacao)
-    ocorrido_em = leitor.data("ocorrido_em")
-    nivel = leitor.enum("nivel_acesso", NivelAcesso)
-    origem = leitor.unidade("unidade_origem")
-    destino = leitor.unidade("unidade_destino")
-    especie = leitor.texto("especie", obrigatorio=False, maximo=200)
-    assunto = leitor.texto("assunto", obrigatorio=False, maximo=_MAX_TEXTO)
-    interessados = leitor.interessados()
-    observacao = leitor.texto("observacao", obrigatorio=False, maximo=_MAX_TEXTO)
-    relacionado = leitor.nup("nup_relacionado", obrigatorio=False)
+        parser.falha(desconhecido, "campo desconhecido")
+    id_ = parser.texto("id", obrigatorio=True, maximo=100)
+    orgao = parser.texto("orgao", obrigatorio=True, maximo=20)
+    nup = parser.nup("nup", obrigatorio=True)
+    tipo = parser.enum("tipo", TipoProtocolo)
+    operacao = parser.enum("operacao", Operacao)
+    ocorrido_em = parser.data("ocorrido_em")
+    nivel = parser.enum("nivel_acesso", NivelAcesso)
+    origem = parser.unidade("unidade_origem")
+    destino = parser.unidade("unidade_destino")
+    especie = parser.texto("especie", obrigatorio=False, maximo=200)
+    assunto = parser.texto("assunto", obrigatorio=False, maximo=_MAX_TEXTO)
+    interessados = parser.interessados()
+    observacao = parser.texto("observacao", obrigatorio=False, maximo=_MAX_TEXTO)
+    relacionado = parser.nup("nup_relacionado", obrigatorio=False)
     if operacao is not None:
         presentes = {"unidade_origem": origem, "unidade_destino": destino, "assunto": assunto}
         presentes["nup_relacionado"] = relacionado
         for campo in _EXIGIDOS.get(operacao, ()):
-            if presentes[campo] is None and not any(v.campo.startswith(campo) for v in leitor.violacoes):
-                leitor.falha(campo, f"obrigatório na operação {operacao.value}")
+            if presentes[campo] is None and not any(v.campo.startswith(campo) for v in parser.violacoes):
+                parser.falha(campo, f"obrigatório na operação {operacao.value}")
     if relacionado is not None and relacionado == nup:
-        leitor.falha("nup_relacionado", "não pode ser o próprio NUP do evento")
-    if leitor.violacoes:
-        raise InvalidEvent(leitor.violacoes)
+        parser.falha("nup_relacionado", "não pode ser o próprio NUP do evento")
+    if parser.violacoes:
+        raise InvalidEvent(parser.violacoes)
     assert id_ and orgao and nup and tipo and operacao and ocorrido_em and nivel  # narrowed by the checks
     return Evento(
         id=id_,

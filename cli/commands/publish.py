@@ -24,17 +24,17 @@ from protocolo.model import NivelAcesso
 from protocolo.settings import Settings
 
 if TYPE_CHECKING:
-    from producers.formatos import Registro
+    from producers.formatos import EventoLido
     from producers.publisher import Publisher
 
 MOSTRAR = 20  # events not acknowledged named one by one; the rest are counted
 
 
-def _origem(arquivo: Path, registro: Registro) -> str:
+def _origem(arquivo: Path, lido: EventoLido) -> str:
     """`file:line` (JSON Lines, CSV) or `file:line: Documento …, ItemHistorico …, linha …` (XML)."""
-    if registro.local == f"linha {registro.numero}":
-        return f"{arquivo}:{registro.numero}"
-    return f"{arquivo}:{registro.numero}: {registro.local}"
+    if lido.local == f"linha {lido.numero}":
+        return f"{arquivo}:{lido.numero}"
+    return f"{arquivo}:{lido.numero}: {lido.local}"
 
 
 def _linha(texto: str) -> None:
@@ -82,7 +82,7 @@ def publish(
 
     contador = ContadorDeBytes()
     try:
-        registros = ler_arquivo(
+        eventos_lidos = ler_arquivo(
             arquivo, formato=formato, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, abrir=contador
         )
     except FormatoError as exc:
@@ -96,16 +96,16 @@ def publish(
     with barra_de_progresso(em_bytes=True) as progresso:
         descricao = "validando" if dry_run else "publicando"
         tarefa = progresso.add_task(descricao, total=arquivo.stat().st_size, eventos=0)
-        for registro in registros:
+        for lido in eventos_lidos:
             lidos += 1
-            origem = _origem(arquivo, registro)
-            if registro.evento is None:
+            origem = _origem(arquivo, lido)
+            if lido.evento is None:
                 rejeitados += 1
-                for violacao in registro.violacoes:
+                for violacao in lido.violacoes:
                     _linha(f"{origem}: {violacao.campo}: {violacao.motivo}")
             elif publisher is not None:
                 try:
-                    publisher.publish(registro.evento, origem=origem)
+                    publisher.publish(lido.evento, origem=origem)
                 except PublishError as exc:
                     erros.print(f"[red]erro:[/] {escape(str(exc))}", highlight=False)
                     parado = True

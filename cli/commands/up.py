@@ -69,7 +69,7 @@ def up(
 
 
 def _simular(settings: Settings, parar: threading.Event, taxa: float, carga_inicial: int) -> None:
-    """Feed the stack: a first load at once, then `taxa` events per second until it stops."""
+    """Simulated traffic: a first load at once, then `taxa` events a second until it stops."""
     from cli.simulation.sender import Contagem, enviar_simulacao
     from cli.simulation.simulator import SimulationConfig, Simulator
     from protocolo.referencia import carregar_referencia

@@ -4,7 +4,7 @@
     ler_arquivo(caminho, formato=Formato.CSV)  or chosen
     ler_arquivo(caminho, abrir=contador)       counting the bytes read, for a progress bar (abertura.py)
 
-Every reader streams in constant memory and yields one Registro per event found: the valid Evento, or every
+Every reader streams in constant memory and yields one EventoLido per event found: the valid Evento, or every
 violation, named after the file's own fields (column, XML element) and located ("linha 12",
 "Documento 3 (NUP …), ItemHistorico 2, linha 57"). Nothing in a file raises; only a call the readers
 cannot serve does (FormatoError): an unknown extension, or XML without the órgão that publishes it.
@@ -16,7 +16,7 @@ __all__ = [
     "ContadorDeBytes",
     "Formato",
     "FormatoError",
-    "Registro",
+    "EventoLido",
     "formato_do_caminho",
     "ler_arquivo",
 ]
@@ -27,10 +27,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from producers.formatos.abertura import Abrir, ContadorDeBytes, abrir_binario
+from producers.formatos.evento_lido import EventoLido
 from producers.formatos.exceptions import FormatoError
 from producers.formatos.jsonl import ler_jsonl
 from producers.formatos.planilha import ler_csv
-from producers.formatos.registro import Registro
 from producers.formatos.xml_pi import ler_xml_pi
 from protocolo.model import NivelAcesso
 
@@ -63,7 +63,7 @@ def ler_arquivo(
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
     abrir: Abrir = abrir_binario,
-) -> Iterator[Registro]:
+) -> Iterator[EventoLido]:
     """Stream the records of an event file.
 
     Args:
@@ -84,5 +84,5 @@ def ler_arquivo(
         return ler_xml_pi(
             caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora, abrir=abrir
         )
-    leitor = ler_csv if escolhido is Formato.CSV else ler_jsonl
-    return leitor(caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora, abrir=abrir)
+    ler = ler_csv if escolhido is Formato.CSV else ler_jsonl
+    return ler(caminho, orgao=orgao, nivel_acesso_padrao=nivel_acesso_padrao, agora=agora, abrir=abrir)

@@ -1,7 +1,7 @@
 """How the readers open a file: plainly, or counting the bytes read so far (for a progress bar).
 
     contador = ContadorDeBytes()
-    for registro in ler_arquivo(caminho, abrir=contador):
+    for lido in ler_arquivo(caminho, abrir=contador):
         barra.update(completed=contador.lidos)       # of caminho.stat().st_size
 
 The count is of bytes taken from the file, a buffer ahead of the record just yielded: good for a bar.

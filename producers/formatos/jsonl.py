@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from producers.formatos.abertura import Abrir, abrir_binario
-from producers.formatos.registro import Registro, validar
+from producers.formatos.evento_lido import EventoLido, validar
 from protocolo.errors import Violation
 from protocolo.model import NivelAcesso
 
@@ -26,7 +26,7 @@ def ler_jsonl(
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
     abrir: Abrir = abrir_binario,
-) -> Iterator[Registro]:
+) -> Iterator[EventoLido]:
     """Stream a JSON Lines file in constant memory, one record per non-blank line."""
     with abrir(caminho) as arquivo:
         for numero, bruta in enumerate(arquivo, start=1):
@@ -35,7 +35,7 @@ def ler_jsonl(
                 texto = bruta.decode("utf-8").removeprefix("\ufeff" if numero == 1 else "")
             except UnicodeDecodeError as exc:
                 motivo = f"o texto não está em UTF-8 (byte {exc.start + 1} da linha)"
-                yield Registro(numero, local, None, (Violation("json", motivo),))
+                yield EventoLido(numero, local, None, (Violation("json", motivo),))
                 continue
             if not texto.strip():
                 continue
@@ -43,7 +43,7 @@ def ler_jsonl(
                 dados = json.loads(texto)
             except json.JSONDecodeError as exc:
                 motivo = f"JSON inválido na coluna {exc.colno}: {exc.msg}"
-                yield Registro(numero, local, None, (Violation("json", motivo),))
+                yield EventoLido(numero, local, None, (Violation("json", motivo),))
                 continue
             if isinstance(dados, dict):
                 if orgao is not None and dados.get("orgao") is None:

@@ -112,15 +112,15 @@ _COMPILADAS = tuple((re.compile(padrao, re.DOTALL), alvo, papel) for padrao, alv
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _dobrar(texto: str) -> str:
+def _unaccent_lower(texto: str) -> str:
     """Lower case without accents, one character for one, so positions still point into `texto`."""
     if texto.isascii():
         return texto.lower()
-    return "".join(_dobrar_caractere(c) for c in texto)
+    return "".join(_unaccent_lower_char(c) for c in texto)
 
 
 @lru_cache(maxsize=1024)
-def _dobrar_caractere(c: str) -> str:
+def _unaccent_lower_char(c: str) -> str:
     base = unicodedata.normalize("NFD", c)[0].lower()
     return base if len(base) == 1 else c
 
@@ -133,9 +133,9 @@ def _curto(texto: str) -> str:
 def mapear_operacao(texto: str) -> Andamento:
     """The Andamento a free-text operation describes; OperacaoDesconhecida when it names none."""
     limpo = " ".join(_TAG.sub(" ", texto).split())
-    dobrado = _dobrar(limpo)
+    normalizado = _unaccent_lower(limpo)
     for regra, alvo, papel in _COMPILADAS:
-        achado = regra.fullmatch(dobrado)
+        achado = regra.fullmatch(normalizado)
         if achado is None:
             continue
         if not isinstance(alvo, Operacao):
@@ -148,6 +148,6 @@ def mapear_operacao(texto: str) -> Andamento:
             papel=papel,
             outra_unidade=grupos.get("unidade"),
             nup_relacionado=grupos.get("nup"),
-            nivel_acesso=NivelAcesso(_dobrar(nivel).upper()) if nivel else None,
+            nivel_acesso=NivelAcesso(_unaccent_lower(nivel).upper()) if nivel else None,
         )
     raise OperacaoDesconhecida(f"operação não reconhecida: '{_curto(limpo)}'")

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 from producers.formatos.abertura import Abrir, abrir_binario
 from producers.formatos.datas import ler_data_hora
-from producers.formatos.registro import Registro, validar
+from producers.formatos.evento_lido import EventoLido, validar
 from protocolo.errors import Violation
 from protocolo.model import Evento, NivelAcesso, Unidade
 from protocolo.validation import evento_to_json
@@ -134,7 +134,7 @@ def ler_csv(
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
     abrir: Abrir = abrir_binario,
-) -> Iterator[Registro]:
+) -> Iterator[EventoLido]:
     """Stream a CSV file in constant memory, one record per non-empty row."""
     with abrir(caminho) as arquivo:
         linhas = _linhas_utf8(arquivo)
@@ -142,39 +142,41 @@ def ler_csv(
         try:
             primeira = next(linhas, "")
             if not primeira.strip():
-                yield Registro(1, "linha 1", None, (Violation("cabeçalho", "falta o cabeçalho na linha 1"),))
+                yield EventoLido(
+                    1, "linha 1", None, (Violation("cabeçalho", "falta o cabeçalho na linha 1"),)
+                )
                 return
             delimitador = ";" if ";" in primeira else ","
             leitor = csv.reader(itertools.chain([primeira], linhas), delimiter=delimitador)
             colunas, erros = _cabecalho(next(leitor), orgao=orgao, nivel=nivel_acesso_padrao)
             if erros:
-                yield Registro(1, "linha 1 (cabeçalho)", None, tuple(erros))
+                yield EventoLido(1, "linha 1 (cabeçalho)", None, tuple(erros))
                 return
             fim = leitor.line_num
             for celulas in leitor:
                 numero, fim = fim + 1, leitor.line_num
                 if any(c.strip() for c in celulas):
-                    yield _registro(celulas, colunas, numero, orgao, nivel_acesso_padrao, agora)
+                    yield _evento_lido(celulas, colunas, numero, orgao, nivel_acesso_padrao, agora)
         except _NaoUtf8 as exc:
             motivo = "o texto não está em UTF-8; salve a planilha como 'CSV UTF-8'"
-            yield Registro(exc.numero, f"linha {exc.numero}", None, (Violation("arquivo", motivo),))
+            yield EventoLido(exc.numero, f"linha {exc.numero}", None, (Violation("arquivo", motivo),))
         except csv.Error as exc:
             motivo = f"CSV inválido: {exc}"
-            yield Registro(fim + 1, f"linha {fim + 1}", None, (Violation("arquivo", motivo),))
+            yield EventoLido(fim + 1, f"linha {fim + 1}", None, (Violation("arquivo", motivo),))
 
 
-def _registro(
+def _evento_lido(
     celulas: list[str],
     colunas: list[str],
     numero: int,
     orgao: str | None,
     nivel: NivelAcesso | None,
     agora: datetime | None,
-) -> Registro:
+) -> EventoLido:
     local = f"linha {numero}"
     if len(celulas) != len(colunas):
         motivo = f"a linha tem {len(celulas)} colunas; o cabeçalho tem {len(colunas)}"
-        return Registro(numero, local, None, (Violation("linha", motivo),))
+        return EventoLido(numero, local, None, (Violation("linha", motivo),))
     dados, violacoes = linha_para_json({c: v.strip() for c, v in zip(colunas, celulas, strict=True)})
     if orgao is not None:
         dados.setdefault("orgao", orgao)

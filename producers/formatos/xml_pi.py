@@ -45,9 +45,9 @@ from pathlib import Path
 from xml.parsers import expat
 
 from producers.formatos.abertura import Abrir, abrir_binario
-from producers.formatos.registro import Registro
-from producers.formatos.xml_pi_eventos import registro_do_item
-from producers.formatos.xml_pi_leitor import ItemLido, LeitorPI, Recusado
+from producers.formatos.evento_lido import EventoLido
+from producers.formatos.xml_pi_eventos import evento_lido_do_item
+from producers.formatos.xml_pi_handlers import ItemLido, Recusado, XmlPiHandlers
 from protocolo.errors import Violation
 from protocolo.model import NivelAcesso
 
@@ -66,35 +66,35 @@ _ERROS = {
 }
 
 
-def _erro_xml(exc: expat.ExpatError) -> Registro:
+def _erro_xml(exc: expat.ExpatError) -> EventoLido:
     coluna = exc.offset + 1
     original = expat.errors.messages[exc.code]
     local = f"linha {exc.lineno}, coluna {coluna}"
     motivo = f"{_ERROS.get(original, f'XML inválido ({original})')} ({local})"
-    return Registro(exc.lineno, local, None, (Violation("xml", motivo),))
+    return EventoLido(exc.lineno, local, None, (Violation("xml", motivo),))
 
 
-def ler_itens(caminho: Path, *, abrir: Abrir = abrir_binario) -> Iterator[Registro | ItemLido]:
+def ler_itens(caminho: Path, *, abrir: Abrir = abrir_binario) -> Iterator[EventoLido | ItemLido]:
     """The items of a file as read, each with its Documento, and the records of what rejects no item."""
-    leitor = LeitorPI()
+    handlers = XmlPiHandlers()
     with abrir(caminho) as arquivo:
         try:
             while bloco := arquivo.read(_BLOCO):
-                leitor.parser.Parse(bloco, False)
-                yield from leitor.esvaziar()
-            leitor.parser.Parse(b"", True)
+                handlers.parser.Parse(bloco, False)
+                yield from handlers.esvaziar()
+            handlers.parser.Parse(b"", True)
         except expat.ExpatError as exc:
-            yield from leitor.esvaziar()
+            yield from handlers.esvaziar()
             yield _erro_xml(exc)
             return
         except Recusado as exc:
-            yield from leitor.esvaziar()
-            linha = leitor.parser.CurrentLineNumber
-            yield Registro(linha, f"linha {linha}", None, (Violation("xml", str(exc)),))
+            yield from handlers.esvaziar()
+            linha = handlers.parser.CurrentLineNumber
+            yield EventoLido(linha, f"linha {linha}", None, (Violation("xml", str(exc)),))
             return
-    yield from leitor.esvaziar()
-    if leitor.documentos == 0:
-        yield Registro(1, "arquivo", None, (Violation("Documento", "nenhum <Documento> no arquivo"),))
+    yield from handlers.esvaziar()
+    if handlers.documentos == 0:
+        yield EventoLido(1, "arquivo", None, (Violation("Documento", "nenhum <Documento> no arquivo"),))
 
 
 def ler_xml_pi(
@@ -104,11 +104,11 @@ def ler_xml_pi(
     nivel_acesso_padrao: NivelAcesso | None = None,
     agora: datetime | None = None,
     abrir: Abrir = abrir_binario,
-) -> Iterator[Registro]:
+) -> Iterator[EventoLido]:
     """Stream a Protocolo Integrado XML file in constant memory, one record per ItemHistorico."""
     nivel = nivel_acesso_padrao or NivelAcesso.PUBLICO
     for lido in ler_itens(caminho, abrir=abrir):
-        if isinstance(lido, Registro):
+        if isinstance(lido, EventoLido):
             yield lido
         else:
-            yield registro_do_item(*lido, orgao=orgao, nivel_acesso_padrao=nivel, agora=agora)
+            yield evento_lido_do_item(*lido, orgao=orgao, nivel_acesso_padrao=nivel, agora=agora)

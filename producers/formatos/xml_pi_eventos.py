@@ -30,7 +30,7 @@ each time, so any item may be the first one of a file, and an item must read the
 
 from __future__ import annotations
 
-__all__ = ["DocumentoPI", "ItemPI", "id_do_item", "registro_do_item"]
+__all__ = ["DocumentoPI", "ItemPI", "id_do_item", "evento_lido_do_item"]
 
 import hashlib
 from dataclasses import dataclass, field
@@ -39,9 +39,9 @@ from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from producers.formatos.datas import ler_data_hora
+from producers.formatos.evento_lido import EventoLido, Renomear, validar
 from producers.formatos.exceptions import OperacaoDesconhecida
 from producers.formatos.operacoes import Andamento, Papel, mapear_operacao
-from producers.formatos.registro import Registro, Renomear, validar
 from protocolo.errors import InvalidNup, Violation
 from protocolo.model import NivelAcesso
 from protocolo.nup import parse_nup
@@ -129,8 +129,8 @@ def _codigo_unidade(texto: str) -> str:
 
 @cache
 def _renomeador(papel: Papel) -> Renomear:
-    registro, texto = ("UnidadeOperacao", "Operacao")
-    origem, destino = (registro, texto) if papel is Papel.ORIGEM else (texto, registro)
+    unidade, texto = ("UnidadeOperacao", "Operacao")
+    origem, destino = (unidade, texto) if papel is Papel.ORIGEM else (texto, unidade)
     elementos = {**_ELEMENTOS, "unidade_origem": origem, "unidade_destino": destino}
 
     def renomear(violacao: Violation) -> Violation:
@@ -146,14 +146,14 @@ def _renomeador(papel: Papel) -> Renomear:
     return renomear
 
 
-def registro_do_item(
+def evento_lido_do_item(
     documento: DocumentoPI,
     item: ItemPI,
     *,
     orgao: str,
     nivel_acesso_padrao: NivelAcesso,
     agora: datetime | None = None,
-) -> Registro:
+) -> EventoLido:
     """The record of one ItemHistorico: its event, or every violation of the item and of its Documento."""
     previas = [*documento.violacoes, *item.violacoes]
     texto_data, unidade, texto_operacao = (item.campos.get(c) or None for c in _ITEM)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from producers.formatos import Formato, FormatoError, Registro, formato_do_caminho, ler_arquivo
+from producers.formatos import EventoLido, Formato, FormatoError, formato_do_caminho, ler_arquivo
 from producers.formatos.planilha import COLUNAS, evento_para_linha, ler_csv
 from protocolo.documentos import gerar_cnpj, gerar_cpf
 from protocolo.errors import Violation
@@ -45,21 +45,21 @@ def _escrever(tmp_path: Path, linhas: list[dict[str, str]], *, delimitador: str 
     return caminho
 
 
-def _ler(caminho: Path, **opcoes: Any) -> list[Registro]:
+def _ler(caminho: Path, **opcoes: Any) -> list[EventoLido]:
     return list(ler_csv(caminho, agora=AGORA, **opcoes))
 
 
-def _unico(caminho: Path, **opcoes: Any) -> Registro:
-    (registro,) = _ler(caminho, **opcoes)
-    return registro
+def _unico(caminho: Path, **opcoes: Any) -> EventoLido:
+    (lido,) = _ler(caminho, **opcoes)
+    return lido
 
 
 def test_the_example_file_is_valid() -> None:
-    registros = list(ler_arquivo(EXEMPLO))
-    assert len(registros) == 6
-    assert all(r.evento is not None and not r.violacoes for r in registros), registros
-    assert [r.local for r in registros] == [f"linha {n}" for n in range(2, 8)]
-    primeiro = registros[0].evento
+    lidos = list(ler_arquivo(EXEMPLO))
+    assert len(lidos) == 6
+    assert all(r.evento is not None and not r.violacoes for r in lidos), lidos
+    assert [r.local for r in lidos] == [f"linha {n}" for n in range(2, 8)]
+    primeiro = lidos[0].evento
     assert primeiro is not None and primeiro.interessados == (
         Interessado("Maria da Conceição Souza", "52998224725"),
     )
@@ -67,10 +67,10 @@ def test_the_example_file_is_valid() -> None:
 
 @pytest.mark.parametrize("delimitador", [";", ","])
 def test_semicolon_and_comma_both_work(tmp_path: Path, delimitador: str) -> None:
-    registro = _unico(_escrever(tmp_path, [ENVIO], delimitador=delimitador))
-    assert registro.evento is not None
-    assert registro.evento.unidade_origem == Unidade("110")
-    assert registro.evento.unidade_destino == Unidade("230")
+    lido = _unico(_escrever(tmp_path, [ENVIO], delimitador=delimitador))
+    assert lido.evento is not None
+    assert lido.evento.unidade_origem == Unidade("110")
+    assert lido.evento.unidade_destino == Unidade("230")
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path: Path) -> None:
@@ -91,10 +91,10 @@ def test_an_empty_cell_is_an_absent_field(tmp_path: Path) -> None:
 
 
 def test_a_unit_exists_when_any_of_its_cells_is_filled(tmp_path: Path) -> None:
-    registro = _unico(
+    lido = _unico(
         _escrever(tmp_path, [{**ENVIO, "unidade_destino_codigo": "", "unidade_destino_sigla": "CGGP"}])
     )
-    assert registro.violacoes == (Violation("unidade_destino_codigo", "campo obrigatório ausente"),)
+    assert lido.violacoes == (Violation("unidade_destino_codigo", "campo obrigatório ausente"),)
 
 
 def test_interessados_are_name_and_document_pairs(tmp_path: Path) -> None:
@@ -120,9 +120,9 @@ def test_interessados_are_name_and_document_pairs(tmp_path: Path) -> None:
     ],
 )
 def test_bad_interessados_name_the_column_and_the_person(tmp_path: Path, celula: str, motivo: str) -> None:
-    registro = _unico(_escrever(tmp_path, [{**ENVIO, "interessados": celula}]))
-    assert registro.local == "linha 2"
-    assert registro.violacoes == (Violation("interessados", motivo),)
+    lido = _unico(_escrever(tmp_path, [{**ENVIO, "interessados": celula}]))
+    assert lido.local == "linha 2"
+    assert lido.violacoes == (Violation("interessados", motivo),)
 
 
 @pytest.mark.parametrize(
@@ -142,8 +142,8 @@ def test_dates_without_offset_are_brasilia_time(tmp_path: Path, texto: str, espe
 
 @pytest.mark.parametrize("texto", ["02/03/2021", "2021-13-02 10:00", "ontem", "2021-03-02T14:40:00-0300x"])
 def test_a_bad_date_is_one_violation_naming_the_accepted_formats(tmp_path: Path, texto: str) -> None:
-    registro = _unico(_escrever(tmp_path, [{**ENVIO, "ocorrido_em": texto}]))
-    (violacao,) = registro.violacoes
+    lido = _unico(_escrever(tmp_path, [{**ENVIO, "ocorrido_em": texto}]))
+    (violacao,) = lido.violacoes
     assert violacao.campo == "ocorrido_em"
     assert texto in violacao.motivo and "05/03/2024 14:30:00" in violacao.motivo
 
@@ -160,8 +160,8 @@ def test_violations_name_the_line_and_the_column(tmp_path: Path) -> None:
 
 
 def test_long_unit_names_are_reported_in_their_column(tmp_path: Path) -> None:
-    registro = _unico(_escrever(tmp_path, [{**ENVIO, "unidade_destino_nome": "x" * 301}]))
-    assert [v.campo for v in registro.violacoes] == ["unidade_destino_nome"]
+    lido = _unico(_escrever(tmp_path, [{**ENVIO, "unidade_destino_nome": "x" * 301}]))
+    assert [v.campo for v in lido.violacoes] == ["unidade_destino_nome"]
 
 
 def test_line_numbers_count_cells_that_span_lines(tmp_path: Path) -> None:
@@ -175,8 +175,8 @@ def test_line_numbers_count_cells_that_span_lines(tmp_path: Path) -> None:
 def test_blank_lines_are_skipped_but_counted(tmp_path: Path) -> None:
     caminho = tmp_path / "eventos.csv"
     caminho.write_text(";".join(ENVIO) + "\n\n;;;;;;;;\n" + ";".join(ENVIO.values()) + "\n", encoding="utf-8")
-    registro = _unico(caminho)
-    assert registro.numero == 4 and registro.evento is not None
+    lido = _unico(caminho)
+    assert lido.numero == 4 and lido.evento is not None
 
 
 def test_a_row_of_another_width_is_rejected(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_a_bad_header_is_one_rejected_record_and_stops_the_reading(
 ) -> None:
     caminho = tmp_path / "eventos.csv"
     caminho.write_text(";".join(cabecalho) + "\n" + ";".join(["x"] * len(cabecalho)) + "\n", encoding="utf-8")
-    assert _ler(caminho) == [Registro(1, "linha 1 (cabeçalho)", None, tuple(violacoes))]
+    assert _ler(caminho) == [EventoLido(1, "linha 1 (cabeçalho)", None, tuple(violacoes))]
 
 
 def test_an_empty_file_says_the_header_is_missing(tmp_path: Path) -> None:
@@ -315,9 +315,9 @@ def test_events_written_as_rows_read_back_unchanged(
         escritor = csv.DictWriter(arquivo, COLUNAS, delimiter=delimitador)
         escritor.writeheader()
         escritor.writerows(evento_para_linha(e) for e in lista)
-    registros = _ler(caminho)
-    assert [r.violacoes for r in registros] == [()] * len(lista)
-    assert [r.evento for r in registros] == lista
+    lidos = _ler(caminho)
+    assert [r.violacoes for r in lidos] == [()] * len(lista)
+    assert [r.evento for r in lidos] == lista
 
 
 def test_names_that_would_break_the_cell_cannot_be_written() -> None:

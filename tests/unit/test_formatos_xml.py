@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from producers.formatos import FormatoError, Registro, ler_arquivo
+from producers.formatos import EventoLido, FormatoError, ler_arquivo
 from producers.formatos.xml_pi import ler_itens
 from protocolo.errors import Violation
 from protocolo.model import Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
@@ -65,7 +65,7 @@ def _xml(*documentos: str) -> str:
     )
 
 
-def _ler(tmp_path: Path, texto: str, **opcoes: Any) -> list[Registro]:
+def _ler(tmp_path: Path, texto: str, **opcoes: Any) -> list[EventoLido]:
     caminho = tmp_path / "pi.xml"
     caminho.write_text(texto, encoding="utf-8")
     return list(ler_arquivo(caminho, orgao=opcoes.pop("orgao", "26000"), agora=AGORA, **opcoes))
@@ -80,10 +80,10 @@ def _linha(texto: str, trecho: str, ocorrencia: int = 1) -> int:
 
 
 def test_the_example_file_is_valid() -> None:
-    registros = list(ler_arquivo(EXEMPLO, orgao="26000"))
-    assert len(registros) == 17
-    assert [r.violacoes for r in registros] == [()] * 17
-    operacoes = [r.evento.operacao for r in registros if r.evento]
+    lidos = list(ler_arquivo(EXEMPLO, orgao="26000"))
+    assert len(lidos) == 17
+    assert [r.violacoes for r in lidos] == [()] * 17
+    operacoes = [r.evento.operacao for r in lidos if r.evento]
     assert operacoes[:7] == [
         Operacao.AUTUACAO,
         Operacao.ENVIO,
@@ -93,15 +93,15 @@ def test_the_example_file_is_valid() -> None:
         Operacao.REMOCAO_SOBRESTAMENTO,
         Operacao.CONCLUSAO,
     ]
-    assert registros[0].local == "Documento 1 (NUP 23037.001462/2021-65), ItemHistorico 1, linha 17"
-    assert registros[-1].local == "Documento 3 (NUP 23123.004567/2023-69), ItemHistorico 5, linha 123"
+    assert lidos[0].local == "Documento 1 (NUP 23037.001462/2021-65), ItemHistorico 1, linha 17"
+    assert lidos[-1].local == "Documento 3 (NUP 23123.004567/2023-69), ItemHistorico 5, linha 123"
 
 
 def test_an_item_becomes_an_event_with_its_documents_data(tmp_path: Path) -> None:
-    (registro,) = _ler(
+    (lido,) = _ler(
         tmp_path, _xml(_documento(_item("Processo público gerado", unidade="Protocolo Central/MEC")))
     )
-    evento = registro.evento
+    evento = lido.evento
     assert evento is not None
     assert evento.id.startswith("pi-") and len(evento.id) == 19
     assert (evento.orgao, evento.nup, evento.tipo) == ("26000", NUP, TipoProtocolo.PROCESSO)
@@ -115,8 +115,8 @@ def test_an_item_becomes_an_event_with_its_documents_data(tmp_path: Path) -> Non
 
 
 def test_sei_remessa_is_recorded_at_the_receiving_unit_and_names_the_sender(tmp_path: Path) -> None:
-    (registro,) = _ler(tmp_path, _xml(_documento(_item("Processo remetido pela unidade MEC-PROT"))))
-    evento = registro.evento
+    (lido,) = _ler(tmp_path, _xml(_documento(_item("Processo remetido pela unidade MEC-PROT"))))
+    evento = lido.evento
     assert evento is not None and evento.operacao is Operacao.ENVIO
     assert evento.unidade_origem == Unidade("MEC-PROT", sigla="MEC-PROT")
     assert evento.unidade_destino is not None and evento.unidade_destino.nome == CGGP
@@ -285,13 +285,13 @@ def test_item_problems_name_the_item_and_the_element(tmp_path: Path, item: str, 
 def test_document_problems_reject_each_of_its_items(
     tmp_path: Path, documento: str, violacao: Violation, onde: str
 ) -> None:
-    registros = _ler(tmp_path, _xml(documento, _documento(_item(), protocolo="60041001093202097")))
-    *rejeitados, valido = registros
+    lidos = _ler(tmp_path, _xml(documento, _documento(_item(), protocolo="60041001093202097")))
+    *rejeitados, valido = lidos
     assert valido.evento is not None and len(rejeitados) == 2
-    for registro in rejeitados:
-        assert registro.local.startswith(onde)
-        assert [v.campo for v in registro.violacoes] == [violacao.campo]
-        assert violacao.motivo in registro.violacoes[0].motivo
+    for lido in rejeitados:
+        assert lido.local.startswith(onde)
+        assert [v.campo for v in lido.violacoes] == [violacao.campo]
+        assert violacao.motivo in lido.violacoes[0].motivo
 
 
 def test_an_element_after_historico_is_reported_at_its_line_and_earlier_items_stand(tmp_path: Path) -> None:
@@ -361,8 +361,8 @@ def test_a_soap_envelope_a_single_document_and_latin1_are_accepted(tmp_path: Pat
     assert [r.evento is not None for r in _ler(tmp_path, _documento(_item()))] == [True]
     caminho = tmp_path / "latin1.xml"
     caminho.write_bytes(_xml(_documento(_item())).replace("UTF-8", "ISO-8859-1").encode("latin-1"))
-    (registro,) = ler_arquivo(caminho, orgao="26000", agora=AGORA)
-    assert registro.evento is not None and registro.evento.interessados[0].nome == "Maria da Conceição Souza"
+    (lido,) = ler_arquivo(caminho, orgao="26000", agora=AGORA)
+    assert lido.evento is not None and lido.evento.interessados[0].nome == "Maria da Conceição Souza"
 
 
 def test_200k_items_are_parsed_in_constant_memory(tmp_path: Path) -> None:
@@ -376,7 +376,7 @@ def test_200k_items_are_parsed_in_constant_memory(tmp_path: Path) -> None:
     inicio = time.perf_counter()
     tracemalloc.start()
     try:
-        lidos = sum(1 for lido in ler_itens(caminho) if not isinstance(lido, Registro))
+        lidos = sum(1 for lido in ler_itens(caminho) if not isinstance(lido, EventoLido))
         _, pico = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

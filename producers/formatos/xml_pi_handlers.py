@@ -5,11 +5,11 @@ Only the current Documento's header and item are kept; xml_pi drains the queue a
 
 from __future__ import annotations
 
-__all__ = ["ItemLido", "LeitorPI", "Recusado"]
+__all__ = ["ItemLido", "XmlPiHandlers", "Recusado"]
 
 from xml.parsers import expat
 
-from producers.formatos.registro import Registro
+from producers.formatos.evento_lido import EventoLido
 from producers.formatos.xml_pi_eventos import DocumentoPI, ItemPI
 from protocolo.errors import Violation
 
@@ -38,7 +38,7 @@ class Recusado(Exception):
     """Stops the parser from inside a handler: the file uses something the reader refuses."""
 
 
-class LeitorPI:
+class XmlPiHandlers:
     """expat handlers: keep the open Documento and ItemHistorico, queue each closed item."""
 
     def __init__(self) -> None:
@@ -58,9 +58,9 @@ class LeitorPI:
         self.interessado: str | None = None
         self.texto: str | None = None  # the open leaf's text
         self.linha_folha = 0
-        self.saida: list[Registro | ItemLido] = []
+        self.saida: list[EventoLido | ItemLido] = []
 
-    def esvaziar(self) -> list[Registro | ItemLido]:
+    def esvaziar(self) -> list[EventoLido | ItemLido]:
         """Hand over what closed since the last call."""
         saida, self.saida = self.saida, []
         return saida
@@ -71,7 +71,7 @@ class LeitorPI:
     def _avulso(self, linha: int, violacao: Violation) -> None:
         """A problem that rejects no item already read: a record of its own."""
         onde = f"{self.documento.descricao}, linha {linha}" if self.documento else f"linha {linha}"
-        self.saida.append(Registro(linha, onde, None, (violacao,)))
+        self.saida.append(EventoLido(linha, onde, None, (violacao,)))
 
     def _falha_documento(self, linha: int, violacao: Violation) -> None:
         documento = self.documento

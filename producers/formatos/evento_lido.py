@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Registro", "Renomear", "validar"]
+__all__ = ["EventoLido", "Renomear", "validar"]
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ Renomear = Callable[[Violation], Violation]
 
 
 @dataclass(frozen=True)
-class Registro:
+class EventoLido:
     """One event read from a file: the valid event, or every violation found in it.
 
     `numero` is the line where the record starts; `local` says where it is in words a person can
@@ -47,7 +47,7 @@ def validar(
     previas: Iterable[Violation] = (),
     renomear: Renomear = _sem_renomear,
     agora: datetime | None = None,
-) -> Registro:
+) -> EventoLido:
     """Run the event contract on `dados` (JSON form) and build the record.
 
     `previas` are the reader's own findings, named after event fields; the contract's complaints about
@@ -61,5 +61,5 @@ def validar(
         previas += [v for v in exc.violations if not _mesmo_campo(v.campo, ja_vistos)]
         evento = None
     if previas:  # renamed, two complaints may become the same one: keep it once
-        return Registro(numero, local, None, tuple(dict.fromkeys(renomear(v) for v in previas)))
-    return Registro(numero, local, evento)
+        return EventoLido(numero, local, None, tuple(dict.fromkeys(renomear(v) for v in previas)))
+    return EventoLido(numero, local, evento)
