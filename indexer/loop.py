@@ -21,8 +21,9 @@ from indexer.documents import acoes_do_lote, ocultos, query_ocultos
 from indexer.indices import garantir_indices
 from indexer.sink import Rejeitado, aplicar, com_retentativas
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import CodecError
+from protocolo.errors import CodecError, NotAcknowledged
 from protocolo.kafka import make_consumer, make_producer
+from protocolo.produce import produce_and_wait
 from protocolo.registros import dead_letter_record
 from protocolo.search import make_search
 from protocolo.settings import Settings
@@ -168,27 +169,23 @@ class Indexer:
 
     def _entregar(self, cartas: list[tuple[bytes | None, dict[str, Any]]]) -> None:
         """Produce the batch's dead letters and wait until the broker has every one (before the commit)."""
-        pendentes = cartas
+        pendentes = [(chave, self.catalogo.encode("dead_letter", registro)) for chave, registro in cartas]
         while pendentes:
-            falhas: list[tuple[bytes | None, dict[str, Any]]] = []
-            for carta in pendentes:
-                self._produzir(carta, falhas)
-            while self.dlq.flush(5) > 0:
-                if not self._rodando:
-                    raise InterruptedError("stopped while sending dead letters")
-                logger.warning("dead-letter topic slow to acknowledge, still waiting")
-            if falhas:
-                logger.warning("dead letters not delivered, sending again count=%d", len(falhas))
-            pendentes = falhas
+            try:
+                produce_and_wait(
+                    self.dlq,
+                    self.settings.kafka.topics.dlq,
+                    pendentes,
+                    timeout_s=None,
+                    while_waiting=self._esperando_dlq,
+                    what="cartas",
+                )
+                return
+            except NotAcknowledged as exc:
+                pendentes = [pendentes[i] for i in exc.failed_indices]
+                logger.warning("dead letters not delivered, sending again count=%d", len(pendentes))
 
-    def _produzir(
-        self, carta: tuple[bytes | None, dict[str, Any]], falhas: list[tuple[bytes | None, dict[str, Any]]]
-    ) -> None:
-        chave, registro = carta
-
-        def _relatar(erro: KafkaError | None, _mensagem: Message) -> None:
-            if erro is not None:
-                falhas.append(carta)
-
-        valor = self.catalogo.encode("dead_letter", registro)
-        self.dlq.produce(self.settings.kafka.topics.dlq, key=chave, value=valor, on_delivery=_relatar)
+    def _esperando_dlq(self) -> None:
+        if not self._rodando:
+            raise InterruptedError("stopped while sending dead letters")
+        logger.warning("dead-letter topic slow to acknowledge, still waiting")

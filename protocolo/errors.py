@@ -6,7 +6,8 @@ ProtocoloError
 ├── CodecError (ValueError)
 │   ├── UnknownSchema                  single-object message whose fingerprint is not in the catalogue
 │   └── CorruptMessage                 bad magic bytes or an undecodable body
-├── PublishError                       the broker did not acknowledge what we produced
+├── PublishError                       the producer could not send what we produced
+│   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
 └── StackError                         the local stack could not start (port in use, process died)
 """
 
@@ -17,6 +18,7 @@ __all__ = [
     "CorruptMessage",
     "InvalidEvent",
     "InvalidNup",
+    "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
     "StackError",
@@ -67,7 +69,34 @@ class CorruptMessage(CodecError):
 
 
 class PublishError(ProtocoloError):
-    """The broker did not acknowledge a message we produced."""
+    """The producer could not send a message we produced (a fatal producer, or no acknowledgement)."""
+
+
+class NotAcknowledged(PublishError):
+    """Messages the broker did not acknowledge: how many, of how many, and Kafka's first error code.
+
+    `reasons` holds each message's outcome when the caller produced a batch (None = acknowledged).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failed: int,
+        total: int,
+        code: str | None = None,
+        reasons: tuple[str | None, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.failed = failed
+        self.total = total
+        self.code = code
+        self.reasons = reasons
+
+    @property
+    def failed_indices(self) -> list[int]:
+        """Positions in the batch of the messages that were not acknowledged."""
+        return [i for i, motivo in enumerate(self.reasons) if motivo is not None]
 
 
 class StackError(ProtocoloError):
