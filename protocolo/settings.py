@@ -132,7 +132,6 @@ class ApiSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
-    page_size_max: int = 100
     # HTTP gateway for agencies (POST /api/v1/eventos)
     gateway_max_eventos: int = Field(default=500, ge=1)
     gateway_max_bytes: int = Field(default=2_000_000, ge=1024)
