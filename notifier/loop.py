@@ -16,11 +16,10 @@ from __future__ import annotations
 __all__ = ["Notifier"]
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import KafkaException, Message
 
 from notifier.lote import Envio, ItemLote, Redator, planejar_lote
 from notifier.sender import EnvioConcorrente
@@ -31,6 +30,7 @@ from protocolo.errors import CodecError
 from protocolo.inscricoes import EstadoInscricao, inscricao_to_avro
 from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.kafka import make_consumer
+from protocolo.leitura import Leitor
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -53,13 +53,7 @@ class Notifier:
         )
         self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
         self.consumer = make_consumer(settings.kafka, self.grupo)
-        # Every notifier reads the subscriptions whole: no group commits, short fetch waits so a
-        # record acknowledged a moment ago is here before the next movement.
-        self.leitor_inscricoes = make_consumer(
-            settings.kafka,
-            f"{self.grupo}-inscricoes-{time.time_ns()}",
-            **{"fetch.wait.max.ms": 50, "enable.partition.eof": True},
-        )
+        self.leitor_inscricoes: Leitor | None = None  # opened by executar()
         self._rodando = True
 
     def parar(self) -> None:
@@ -69,26 +63,15 @@ class Notifier:
     def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
         self.registro.registrar(envio.message_id, envio.chave, desfecho)
 
-    def _assinar_inscricoes(self) -> set[int]:
-        topico = self.settings.kafka.topics.inscricoes
-        metadados = self.leitor_inscricoes.list_topics(topico, timeout=10)
-        particoes = set(metadados.topics[topico].partitions)
-        self.leitor_inscricoes.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])
-        return particoes
-
-    def atualizar_inscricoes(self, ate_o_fim: set[int] | None = None, timeout_s: float = 0.05) -> None:
-        """Apply every subscription record available now (with `ate_o_fim`, until those partitions' EOF)."""
-        pendentes = set(ate_o_fim or ())
+    def atualizar_inscricoes(self, *, ate_o_fim: bool = False, espera_s: float = 0.05) -> None:
+        """Apply every subscription record available now (`ate_o_fim`: first read every partition whole)."""
+        leitor = self.leitor_inscricoes
+        assert leitor is not None, "executar() opens the reader"
         while True:
-            mensagens = self.leitor_inscricoes.consume(num_messages=500, timeout=timeout_s)
-            if not mensagens and not pendentes:
+            mensagens = leitor.ler(espera_s)
+            if not mensagens and not (ate_o_fim and not leitor.no_fim):
                 return
             for mensagem in mensagens:
-                erro = mensagem.error()
-                if erro is not None:
-                    if erro.code() == KafkaError._PARTITION_EOF:
-                        pendentes.discard(mensagem.partition())
-                    continue
                 self._aplicar(mensagem)
 
     def _aplicar(self, mensagem: Message) -> None:
@@ -104,8 +87,13 @@ class Notifier:
     def executar(self) -> None:
         """Run until parar() is called."""
         carregados = self.registro.carregar()
-        self.atualizar_inscricoes(ate_o_fim=self._assinar_inscricoes(), timeout_s=0.5)
         topicos = self.settings.kafka.topics
+        # Every notifier reads the subscriptions whole, without a group; short fetch waits, so a
+        # record acknowledged a moment ago is here before the next movement.
+        self.leitor_inscricoes = Leitor(
+            self.settings.kafka, topicos.inscricoes, config={"fetch.wait.max.ms": 50}
+        )
+        self.atualizar_inscricoes(ate_o_fim=True, espera_s=0.5)
         self.consumer.subscribe([topicos.movimentos, topicos.inscricoes])
         logger.info(
             "notifier started group=%s sent_log=%d subscriptions=%d",
@@ -123,7 +111,7 @@ class Notifier:
         finally:
             self.envio.parar()
             self.consumer.close()
-            self.leitor_inscricoes.close()
+            self.leitor_inscricoes.fechar()
             self.registro.fechar()
 
     def _itens(self, mensagens: list[Message]) -> list[ItemLote]:
