@@ -21,7 +21,7 @@ from indexer.documents import acoes_do_lote, ocultos, query_ocultos
 from indexer.indices import garantir_indices
 from indexer.sink import Rejeitado, aplicar, com_retentativas
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import CodecError, NotAcknowledged
+from protocolo.errors import CodecError, NotAcknowledged, WorkerStopped
 from protocolo.kafka import make_consumer, make_producer
 from protocolo.produce import produce_and_wait
 from protocolo.registros import dead_letter_record
@@ -74,7 +74,7 @@ class Indexer:
                 mensagens = self.consumer.consume(num_messages=self.lote_max, timeout=self.espera_lote_s)
                 if mensagens:
                     self.processar(mensagens)
-        except InterruptedError:
+        except WorkerStopped:
             logger.info("indexer interrupted while retrying; offsets of the batch not committed")
         finally:
             self.consumer.close()
@@ -187,5 +187,5 @@ class Indexer:
 
     def _esperando_dlq(self) -> None:
         if not self._rodando:
-            raise InterruptedError("stopped while sending dead letters")
+            raise WorkerStopped("stopped while sending dead letters")
         logger.warning("dead-letter topic slow to acknowledge, still waiting")

@@ -26,7 +26,7 @@ from notifier.sender import EnvioConcorrente
 from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import CodecError
+from protocolo.errors import BatchFailed, CodecError
 from protocolo.inscricoes import EstadoInscricao, inscricao_to_avro
 from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.kafka import make_consumer
@@ -142,7 +142,7 @@ class Notifier:
         desfechos = self.envio.enviar_lote(envios)
         if desfechos is None:
             if self._rodando:
-                raise RuntimeError("o lote não pôde ser concluído; veja os erros acima")
+                raise BatchFailed("o lote não pôde ser concluído; veja os erros acima")
             return False
         self._marcar_devolvendo({e.chave for e, d in desfechos if d is Desfecho.RECUSADA})
         try:

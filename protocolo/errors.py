@@ -8,12 +8,15 @@ ProtocoloError
 │   └── CorruptMessage                 bad magic bytes or an undecodable body
 ├── PublishError                       the producer could not send what we produced
 │   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
+├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
+├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
 └── StackError                         the local stack could not start (port in use, process died)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BatchFailed",
     "CodecError",
     "CorruptMessage",
     "InvalidEvent",
@@ -24,6 +27,7 @@ __all__ = [
     "StackError",
     "UnknownSchema",
     "Violation",
+    "WorkerStopped",
 ]
 
 from dataclasses import dataclass
@@ -97,6 +101,14 @@ class NotAcknowledged(PublishError):
     def failed_indices(self) -> list[int]:
         """Positions in the batch of the messages that were not acknowledged."""
         return [i for i, motivo in enumerate(self.reasons) if motivo is not None]
+
+
+class WorkerStopped(ProtocoloError):
+    """A worker was asked to stop while it waited for a server; the batch at hand is not committed."""
+
+
+class BatchFailed(ProtocoloError):
+    """A worker could not finish a batch while still running; its offsets stay uncommitted."""
 
 
 class StackError(ProtocoloError):
