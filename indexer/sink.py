@@ -13,7 +13,6 @@ __all__ = ["Rejeitado", "aplicar", "com_retentativas", "garantir_indices"]
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer.documents import Acao
 from indexer.indices import garantir_indices  # re-exported: callers set up and write in one place
+from indexer.plano import Rejeitado
 from protocolo.errors import WorkerStopped
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _TRANSITORIOS = {429, 500, 502, 503, 504}
 _INDICE_AUSENTE = "index_not_found_exception"
-
-
-@dataclass(frozen=True)
-class Rejeitado:
-    """A document Elasticsearch refused for good (a mapping error, say)."""
-
-    acao: Acao
-    status: int
-    motivo: str
-    tipo: str = ""
 
 
 class _IndiceAusente(Exception):
