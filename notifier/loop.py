@@ -17,19 +17,18 @@ __all__ = ["Notifier"]
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from confluent_kafka import KafkaException, Message
 
-from notifier.lote import Envio, ItemLote, Redator, planejar_lote
+from notifier.lote import Envio, Redator, itens_do_lote, planejar_devolucoes, planejar_lote
 from notifier.sender import EnvioConcorrente
 from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
-from protocolo.inscricoes import EstadoInscricao, inscricao_to_avro
+from protocolo.inscricoes import Inscricao, inscricao_to_avro
 from protocolo.inscricoes_topico import gravar_inscricoes
-from protocolo.kafka import make_consumer
+from protocolo.kafka import entrada_de, make_consumer
 from protocolo.leitura import Leitor
 from protocolo.settings import Settings
 
@@ -114,37 +113,29 @@ class Notifier:
             self.leitor_inscricoes.fechar()
             self.registro.fechar()
 
-    def _itens(self, mensagens: list[Message]) -> list[ItemLote]:
-        topico_movimentos = self.settings.kafka.topics.movimentos
-        itens = []
-        for mensagem in mensagens:
-            if mensagem.error():
-                continue
-            tipo: Literal["movimento", "inscricao"] = (
-                "movimento" if mensagem.topic() == topico_movimentos else "inscricao"
-            )
-            valor = mensagem.value()
-            try:
-                registro = self.catalogo.decode(tipo, valor) if valor else None
-            except CodecError as exc:
-                logger.error(
-                    "bad record topic=%s offset=%s error=%s", mensagem.topic(), mensagem.offset(), exc
-                )
-                continue
-            itens.append(ItemLote(tipo, registro, (mensagem.key() or b"").decode()))
-        return itens
-
     def processar(self, mensagens: list[Message]) -> bool:
-        """Mail one batch and commit it; False when it could not finish (stopping or broken)."""
+        """Perform one batch's plan and commit it; False when it could not finish (stopping)."""
+        entradas = [entrada_de(m) for m in mensagens if not m.error()]
+        itens = itens_do_lote(
+            entradas, catalogo=self.catalogo, topico_movimentos=self.settings.kafka.topics.movimentos
+        )
         envios = planejar_lote(
-            self._itens(mensagens), self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
+            itens, self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
         )
         desfechos = self.envio.enviar_lote(envios)
         if desfechos is None:
             if self._rodando:
                 raise BatchFailed("o lote não pôde ser concluído; veja os erros acima")
             return False
-        self._marcar_devolvendo({e.chave for e, d in desfechos if d is Desfecho.RECUSADA})
+        marcadas = planejar_devolucoes(
+            (e.chave for e, d in desfechos if d is Desfecho.RECUSADA),
+            self.inscricoes,
+            self.registro.recusas,
+            devolucoes_max=self.settings.notifier.devolucoes_max,
+            agora=datetime.now(UTC),
+        )
+        if marcadas:
+            self._marcar_devolvendo(marcadas)
         try:
             self.consumer.commit(asynchronous=False)
         except KafkaException as exc:
@@ -155,19 +146,10 @@ class Notifier:
             logger.info("emails sent count=%d refused=%d", len(envios) - recusados, recusados)
         return True
 
-    def _marcar_devolvendo(self, chaves: set[str]) -> None:
-        """Subscriptions refused `devolucoes_max` times since confirmed stop being mailed."""
-        marcadas = []
-        agora = datetime.now(UTC)
-        for chave in sorted(chaves):
-            inscricao = self.inscricoes.buscar(chave)
-            if inscricao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
-                continue
-            if self.registro.recusas(chave, inscricao.atualizada_em) >= self.settings.notifier.devolucoes_max:
-                marcadas.append(inscricao.com_estado(EstadoInscricao.DEVOLVENDO, agora))
-        if marcadas:
-            gravar_inscricoes(self.settings.kafka, marcadas)
-            for inscricao in marcadas:
-                # Applied now: the next batch must not wait for the reader to see our own record.
-                self.inscricoes.aplicar(inscricao.chave, inscricao_to_avro(inscricao))
-            logger.warning("subscriptions marked bouncing count=%d", len(marcadas))
+    def _marcar_devolvendo(self, marcadas: list[Inscricao]) -> None:
+        """Write the bouncing subscriptions (acknowledged) and apply them at once."""
+        gravar_inscricoes(self.settings.kafka, marcadas)
+        for inscricao in marcadas:
+            # Applied now: the next batch must not wait for the reader to see our own record.
+            self.inscricoes.aplicar(inscricao.chave, inscricao_to_avro(inscricao))
+        logger.warning("subscriptions marked bouncing count=%d", len(marcadas))
