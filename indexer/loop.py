@@ -3,8 +3,9 @@
 Per batch the plan (indexer/plano, pure) says what to write, what to delete and which messages are
 dead letters; this shell performs it: write the actions retrying until the server acknowledged every
 one (indexer/sink), delete the movimentos of processos that stopped being public, send the documents
-the index refused for good to the DLQ with the server's reason and the message that produced them,
-wait for the DLQ's acknowledgement, and only then commit. A
+the index refused for good to the indexer's own dead-letter topic (`dlq_indexacao`, not the raw
+events' DLQ) with the server's reason and the message that produced them, wait for its
+acknowledgement, and only then commit. A
 rejected document never blocks its partition; a search server that is down blocks the loop (and
 the commit) until it is back.
 """
@@ -128,7 +129,7 @@ class Indexer:
             try:
                 produce_and_wait(
                     self.dlq,
-                    self.settings.kafka.topics.dlq,
+                    self.settings.kafka.topics.dlq_indexacao,
                     pendentes,
                     timeout_s=None,
                     while_waiting=self._esperando_dlq,

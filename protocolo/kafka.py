@@ -83,6 +83,7 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
     specs = [
         (t.eventos, {}),
         (t.dlq, {}),
+        (t.dlq_indexacao, {}),
         (t.movimentos, {}),
         (t.processos, compactado),
         (t.inscricoes, compactado),

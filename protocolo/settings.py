@@ -37,7 +37,10 @@ class TopicSettings(BaseSettings):
     model_config = _config("PROTOCOLO_TOPIC_")
 
     eventos: str = "tramitacao.eventos"
+    # The raw events the streams rejected (one payload kind: what `protocolo dlq redrive` re-publishes).
     dlq: str = "tramitacao.eventos.dlq"
+    # The indexer's own dead letters: snapshots and movimentos it could not decode or the index refused.
+    dlq_indexacao: str = "tramitacao.indexacao.dlq"
     movimentos: str = "tramitacao.movimentos"
     processos: str = "tramitacao.processos"
     inscricoes: str = "inscricoes"

@@ -99,6 +99,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
         topics = TopicSettings(
             eventos=f"t{tag}.eventos",
             dlq=f"t{tag}.eventos.dlq",
+            dlq_indexacao=f"t{tag}.indexacao.dlq",
             movimentos=f"t{tag}.movimentos",
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
