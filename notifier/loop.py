@@ -2,13 +2,15 @@
 
 One consumer group reads tramitacao.movimentos (mail the subscribers) and inscricoes (mail the
 confirmation of each pending request), so each record is handled by one notifier of the group.
-Every notifier also reads the whole inscricoes topic without a group to know every subscription,
-and applies what is new before each batch: an unsubscribe acknowledged before a movement was
-published takes effect before that movement is mailed.
+Every notifier also reads the whole inscricoes topic and its own bounce marks (notificacoes.
+devolucoes) without a group to know every subscription, and applies what is new before each
+batch: an unsubscribe acknowledged before a movement was published takes effect before that
+movement is mailed.
 
 Per batch: plan the e-mails (minus the sent-log), send them concurrently at a bounded rate, log
-each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often, and only
-then commit the offsets. A crash anywhere resends at most what it cannot prove was sent.
+each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often on the
+notifier's own topic (never on inscricoes, which only the API writes), and only then commit the
+offsets. A crash anywhere resends at most what it cannot prove was sent.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
-from protocolo.inscricoes import Inscricao, inscricao_to_avro
-from protocolo.inscricoes_topico import gravar_inscricoes
+from protocolo.inscricoes import Devolucao, devolucao_to_avro
+from protocolo.inscricoes_topico import gravar_devolucoes
 from protocolo.kafka import entrada_de, make_consumer
 from protocolo.leitura import Leitor
 from protocolo.settings import Settings
@@ -52,7 +54,7 @@ class Notifier:
         )
         self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
         self.consumer = make_consumer(settings.kafka, self.grupo)
-        self.leitor_inscricoes: Leitor | None = None  # opened by executar()
+        self.leitores: list[Leitor] = []  # inscricoes and the bounce marks, opened by executar()
         self._rodando = True
 
     def parar(self) -> None:
@@ -63,35 +65,42 @@ class Notifier:
         self.registro.registrar(envio.message_id, envio.chave, desfecho)
 
     def atualizar_inscricoes(self, *, ate_o_fim: bool = False, espera_s: float = 0.05) -> None:
-        """Apply every subscription record available now (`ate_o_fim`: first read every partition whole)."""
-        leitor = self.leitor_inscricoes
-        assert leitor is not None, "executar() opens the reader"
-        while True:
-            mensagens = leitor.ler(espera_s)
-            if not mensagens and not (ate_o_fim and not leitor.no_fim):
-                return
-            for mensagem in mensagens:
-                self._aplicar(mensagem)
+        """Apply every subscription record and bounce mark available now (`ate_o_fim`: read both whole)."""
+        assert self.leitores, "executar() opens the readers"
+        for leitor in self.leitores:
+            while True:
+                mensagens = leitor.ler(espera_s)
+                if not mensagens and not (ate_o_fim and not leitor.no_fim):
+                    break
+                for mensagem in mensagens:
+                    self._aplicar(leitor.topico, mensagem)
 
-    def _aplicar(self, mensagem: Message) -> None:
+    def _aplicar(self, topico: str, mensagem: Message) -> None:
         chave = (mensagem.key() or b"").decode()
         valor = mensagem.value()
+        nome = "devolucao" if topico == self.settings.kafka.topics.devolucoes else "inscricao"
         try:
-            registro = self.catalogo.decode("inscricao", valor) if valor else None
+            registro = self.catalogo.decode(nome, valor) if valor else None
         except CodecError as exc:
-            logger.error("bad subscription record offset=%s error=%s", mensagem.offset(), exc)
+            logger.error(
+                "bad subscription record topic=%s offset=%s error=%s", topico, mensagem.offset(), exc
+            )
             return
-        self.inscricoes.aplicar(chave, registro)
+        if nome == "devolucao":
+            self.inscricoes.aplicar_devolucao(chave, registro)
+        else:
+            self.inscricoes.aplicar(chave, registro)
 
     def executar(self) -> None:
         """Run until parar() is called."""
         carregados = self.registro.carregar()
         topicos = self.settings.kafka.topics
-        # Every notifier reads the subscriptions whole, without a group; short fetch waits, so a
-        # record acknowledged a moment ago is here before the next movement.
-        self.leitor_inscricoes = Leitor(
-            self.settings.kafka, topicos.inscricoes, config={"fetch.wait.max.ms": 50}
-        )
+        # Every notifier reads the subscriptions and the bounce marks whole, without a group; short
+        # fetch waits, so a record acknowledged a moment ago is here before the next movement.
+        self.leitores = [
+            Leitor(self.settings.kafka, topico, config={"fetch.wait.max.ms": 50})
+            for topico in (topicos.inscricoes, topicos.devolucoes)
+        ]
         self.atualizar_inscricoes(ate_o_fim=True, espera_s=0.5)
         self.consumer.subscribe([topicos.movimentos, topicos.inscricoes])
         logger.info(
@@ -110,7 +119,8 @@ class Notifier:
         finally:
             self.envio.parar()
             self.consumer.close()
-            self.leitor_inscricoes.fechar()
+            for leitor in self.leitores:
+                leitor.fechar()
             self.registro.fechar()
 
     def processar(self, mensagens: list[Message]) -> bool:
@@ -146,10 +156,10 @@ class Notifier:
             logger.info("emails sent count=%d refused=%d", len(envios) - recusados, recusados)
         return True
 
-    def _marcar_devolvendo(self, marcadas: list[Inscricao]) -> None:
-        """Write the bouncing subscriptions (acknowledged) and apply them at once."""
-        gravar_inscricoes(self.settings.kafka, marcadas)
-        for inscricao in marcadas:
+    def _marcar_devolvendo(self, marcas: list[Devolucao]) -> None:
+        """Write the bounce marks on the notifier's own topic (acknowledged) and apply them at once."""
+        gravar_devolucoes(self.settings.kafka, marcas)
+        for marca in marcas:
             # Applied now: the next batch must not wait for the reader to see our own record.
-            self.inscricoes.aplicar(inscricao.chave, inscricao_to_avro(inscricao))
-        logger.warning("subscriptions marked bouncing count=%d", len(marcadas))
+            self.inscricoes.aplicar_devolucao(marca.chave, devolucao_to_avro(marca))
+        logger.warning("subscriptions marked bouncing count=%d", len(marcas))

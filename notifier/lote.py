@@ -25,7 +25,7 @@ from notifier.subscriptions import Inscricoes
 from protocolo.avro import Catalogo
 from protocolo.entrada import Entrada
 from protocolo.errors import CodecError
-from protocolo.inscricoes import EstadoInscricao, Inscricao, inscricao_from_avro
+from protocolo.inscricoes import Devolucao, EstadoInscricao, Inscricao, inscricao_from_avro, marcar_devolucao
 from protocolo.links_inscricao import AcaoLink, assinar_link, url_link
 
 logger = logging.getLogger(__name__)
@@ -163,18 +163,20 @@ def planejar_devolucoes(
     *,
     devolucoes_max: int,
     agora: datetime,
-) -> list[Inscricao]:
-    """The subscriptions refused `devolucoes_max` times since their last change: each as DEVOLVENDO.
+) -> list[Devolucao]:
+    """The bounce marks of subscriptions refused `devolucoes_max` times since their last change.
 
     `recusadas` holds the keys the relay refused in this batch; `recusas(chave, desde)` counts a
     subscription's permanent refusals since `desde` (the sent-log). Unknown and already bouncing
-    subscriptions are left as they are.
+    subscriptions are left as they are. Each mark names the record it judged, so a newer record
+    of the API wins over it.
     """
-    marcadas = []
+    marcas = []
     for chave in sorted(set(recusadas)):
         inscricao = inscricoes.buscar(chave)
         if inscricao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
             continue
-        if recusas(chave, inscricao.atualizada_em) >= devolucoes_max:
-            marcadas.append(inscricao.com_estado(EstadoInscricao.DEVOLVENDO, agora))
-    return marcadas
+        contadas = recusas(chave, inscricao.atualizada_em)
+        if contadas >= devolucoes_max:
+            marcas.append(marcar_devolucao(inscricao, recusas=contadas, agora=agora))
+    return marcas

@@ -88,6 +88,7 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.processos, compactado),
         (t.inscricoes, compactado),
         (t.enviadas, compactado),
+        (t.devolucoes, compactado),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.

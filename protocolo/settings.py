@@ -43,9 +43,12 @@ class TopicSettings(BaseSettings):
     dlq_indexacao: str = "tramitacao.indexacao.dlq"
     movimentos: str = "tramitacao.movimentos"
     processos: str = "tramitacao.processos"
+    # Subscriptions as the API writes them (PENDENTE, CONFIRMADA, tombstone); the API is its only writer.
     inscricoes: str = "inscricoes"
     # The notifier's sent-log (key = Message-ID): what the relay accepted, read back after a restart.
     enviadas: str = "notificacoes.enviadas"
+    # The notifier's bounce marks (key = subscription key): folded into the subscriptions as DEVOLVENDO.
+    devolucoes: str = "notificacoes.devolucoes"
     referencia: str = "referencia.orgaos"
     credenciais: str = "agencias.credenciais"
     partitions: int = Field(default=4, ge=1)

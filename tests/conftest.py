@@ -104,6 +104,7 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
             enviadas=f"t{tag}.enviadas",
+            devolucoes=f"t{tag}.devolucoes",
             referencia=f"t{tag}.referencia",
             credenciais=f"t{tag}.credenciais",
         )

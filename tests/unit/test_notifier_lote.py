@@ -11,7 +11,7 @@ from notifier.lote import Redator, itens_do_lote, planejar_devolucoes, planejar_
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
-from protocolo.inscricoes import EstadoInscricao, chave_inscricao
+from protocolo.inscricoes import Devolucao, EstadoInscricao, chave_inscricao, devolucao_to_avro
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 NUP = "23037001462202165"
@@ -127,13 +127,16 @@ def test_subscriptions_refused_too_often_since_their_last_change_are_marked_boun
         perguntas.append((chave, desde))
         return recusas
 
-    marcadas = planejar_devolucoes([MARIA, MARIA], inscricoes, contar, devolucoes_max=3, agora=DEPOIS)
+    marcas = planejar_devolucoes([MARIA, MARIA], inscricoes, contar, devolucoes_max=3, agora=DEPOIS)
 
-    assert [(m.chave, m.estado, m.atualizada_em) for m in marcadas] == (
-        [(MARIA, EstadoInscricao.DEVOLVENDO, DEPOIS)] if marcada else []
-    )
+    assert marcas == ([Devolucao(MARIA, T0, recusas, DEPOIS)] if marcada else [])
     if estado in ("CONFIRMADA", "PENDENTE"):
         assert perguntas == [(MARIA, T0)]  # counted once, since the subscription's last change
+    for marca in marcas:  # applied, the mark makes the subscription bounce and stop being mailed
+        inscricoes.aplicar_devolucao(marca.chave, devolucao_to_avro(marca))
+        atual = inscricoes.buscar(MARIA)
+        assert atual is not None and atual.estado is EstadoInscricao.DEVOLVENDO
+        assert inscricoes.do_processo(NUP) == []
 
 
 def test_only_the_refused_subscriptions_are_judged_in_key_order() -> None:
