@@ -47,14 +47,17 @@ def produce(
     *,
     on_delivery: DeliveryCallback,
     queue_full_wait_s: float = 0.1,
+    partition: int | None = None,
 ) -> None:
     """Hand one message to the producer, serving delivery reports while its local queue is full.
 
-    PublishError (with Kafka's error) when the producer can no longer send at all.
+    `partition` None lets the partitioner choose (by key). PublishError (with Kafka's error) when the
+    producer can no longer send at all.
     """
+    destino = -1 if partition is None else partition
     while True:
         try:
-            producer.produce(topic, key=key, value=value, on_delivery=on_delivery)
+            producer.produce(topic, key=key, value=value, partition=destino, on_delivery=on_delivery)
             return
         except BufferError:  # local queue full: let deliveries (or expiries) drain it
             producer.poll(queue_full_wait_s)
@@ -184,6 +187,7 @@ def produce_and_wait(
     while_waiting: Callable[[], None] | None = None,
     check_every_s: float = 5.0,
     what: str = "registros",
+    partition: int | None = None,
 ) -> None:
     """Produce every (key, value) of `messages` and wait until the broker acknowledged each one.
 
@@ -193,13 +197,14 @@ def produce_and_wait(
         polled_elsewhere: another thread polls `producer` (its delivery reports run there).
         while_waiting: called every `check_every_s` while answers are missing; it may raise to stop.
         what: the messages' name in NotAcknowledged's pt-BR message.
+        partition: where every message goes; None lets the partitioner choose by key.
 
     Raises NotAcknowledged (a PublishError) with the failed count and Kafka's error code, or
     PublishError when the producer can no longer send at all.
     """
     entregas = Deliveries(len(messages))
     for indice, (chave, valor) in enumerate(messages):
-        produce(producer, topic, chave, valor, on_delivery=entregas.report(indice))
+        produce(producer, topic, chave, valor, on_delivery=entregas.report(indice), partition=partition)
     alvo = None if polled_elsewhere else producer
     limite = None if timeout_s is None else time.monotonic() + timeout_s
     while True:
