@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +22,7 @@ from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
 from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
+from api.validacao import mensagem_de_erro
 from protocolo.avro import catalogo_padrao
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, PublishError
@@ -32,22 +32,6 @@ from protocolo.search import make_async_search
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def _traduzir(erro: Any) -> str:
-    local = ".".join(str(p) for p in erro.get("loc", ()) if p not in ("body", "query", "path"))
-    tipo = str(erro.get("type", ""))
-    motivos = {
-        "missing": "campo obrigatório ausente",
-        "string_too_long": "texto longo demais",
-        "int_parsing": "deve ser um número inteiro",
-        "greater_than_equal": "valor pequeno demais",
-        "less_than_equal": "valor grande demais",
-        "json_invalid": "JSON inválido",
-        "model_attributes_type": "o corpo deve ser um objeto JSON",
-        "string_type": "deve ser texto",
-    }
-    return f"{local or 'requisição'}: {motivos.get(tipo, 'valor inválido')}"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -133,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _requisicao_invalida(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detalhes = [_traduzir(e) for e in exc.errors()]
+        detalhes = [mensagem_de_erro(e) for e in exc.errors()]
         return JSONResponse(
             {"detail": "; ".join(detalhes)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )

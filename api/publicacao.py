@@ -16,13 +16,14 @@ from __future__ import annotations
 
 __all__ = ["CriarProducer", "Entregador"]
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
+
+from protocolo.errors import NotAcknowledged
+from protocolo.produce import produce_and_wait_async
 
 logger = logging.getLogger(__name__)
 
@@ -105,38 +106,15 @@ class Entregador:
         self, topico: str, mensagens: Sequence[tuple[bytes, bytes | None]], *, timeout_s: float
     ) -> list[str | None]:
         """Produce and wait for each delivery report: None when acknowledged, else the error."""
-        loop = asyncio.get_running_loop()
-        futuros: list[asyncio.Future[str | None]] = []
-        for chave, valor in mensagens:
-            futuro: asyncio.Future[str | None] = loop.create_future()
-            futuros.append(futuro)
-
-            _entregue = self._relatorio(loop, futuro)
-            while True:
-                try:
-                    self.producer.produce(topico, key=chave, value=valor, on_delivery=_entregue)
-                    break
-                except BufferError:  # local queue full: let the poller drain it
-                    await asyncio.sleep(0.05)
-                except KafkaException as exc:  # a fatal producer: this message fails, the poller renews it
-                    self._marcar_se_fatal(exc)
-                    futuro.set_result(str(exc.args[0] if exc.args else exc))
-                    break
-        if not futuros:
-            return []
-        prontos, _ = await asyncio.wait(futuros, timeout=timeout_s + 5)
-        return [f.result() if f in prontos else "sem resposta do broker" for f in futuros]
-
-    def _relatorio(self, loop: asyncio.AbstractEventLoop, futuro: asyncio.Future[str | None]) -> Any:
-        """A delivery callback (run on the poller thread) that resolves `futuro` on the event loop."""
-
-        def _resolver(resultado: str | None) -> None:
-            if not futuro.done():
-                futuro.set_result(resultado)
-
-        def _entregue(erro: KafkaError | None, _mensagem: Any) -> None:
-            if erro is not None:
-                self._avaliar(erro)
-            loop.call_soon_threadsafe(_resolver, None if erro is None else str(erro))
-
-        return _entregue
+        try:
+            await produce_and_wait_async(
+                lambda: self.producer,
+                topico,
+                mensagens,
+                timeout_s=timeout_s + 5,
+                ao_erro=self._avaliar,
+                ao_falhar=self._marcar_se_fatal,
+            )
+        except NotAcknowledged as exc:
+            return list(exc.reasons)
+        return [None] * len(mensagens)

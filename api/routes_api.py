@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["router"]
 
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -12,12 +11,10 @@ from fastapi.responses import RedirectResponse
 
 from api.busca.estatisticas import estatisticas_csv, validar_estatisticas
 from api.busca.movimentos import ORDENS_MOVIMENTOS, TAMANHO_MAXIMO, validar_movimentos
-from api.busca.params import CAMPOS_DATA, FORMATOS_DATA, ORDENS, ConsultaInvalida, validar_busca
+from api.busca.params import DESCRICAO_DATA, FORMATOS_DATA, BuscaParams, ConsultaInvalida, valores_openapi
 from api.deps import RecursosDep
 from api.schemas import BuscaResultado, EstatisticasPublic, MovimentosPagina, ProcessoPublic
 from api.service import buscar, ler_estatisticas, ler_movimentos, ler_processo
-from protocolo.fold import Situacao
-from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
 
 router = APIRouter(prefix="/api/v1", tags=["consulta"])
@@ -38,159 +35,19 @@ _ERRO_422: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _opcoes(valores: Iterable[str]) -> dict[str, Any]:
-    """The accepted values, for the OpenAPI document (the handler accepts any case)."""
-    return {"enum": [str(v) for v in valores]}
-
-
-_DATA = f"Aceita {FORMATOS_DATA.removeprefix('use ')}; horário de Brasília"
-
-
 @router.get(
     "/processos",
     response_model=BuscaResultado,
     summary="Consulta processos (Consulta Simples e Avançada)",
     responses=_ERRO_422,
 )
-async def read_processos(
-    recursos: RecursosDep,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=500,
-            description=(
-                "Consulta Simples. Todas as palavras precisam aparecer (acentos, maiúsculas e pequenos erros "
-                'de digitação não importam); `OU` entre termos aceita qualquer um deles; "entre aspas" busca '
-                "a frase exata; uma data parcial (2011, 01/2011, 05/01/2011) encontra processos movimentados "
-                "no período ou que a citam; um NUP em qualquer formato encontra o processo; um CPF ou CNPJ "
-                "busca pelo interessado (nunca como texto)."
-            ),
-            examples=["aposentadoria OU pensão 2021"],
-        ),
-    ] = None,
-    nup: Annotated[
-        str | None,
-        Query(max_length=40, description="NUP em qualquer formato aceito", examples=["23037.001462/2021-65"]),
-    ] = None,
-    interessado: Annotated[
-        str | None,
-        Query(
-            max_length=200, description="Nome do interessado (todas as palavras)", examples=["Maria Souza"]
-        ),
-    ] = None,
-    documento: Annotated[
-        str | None,
-        Query(
-            max_length=30,
-            description="CPF ou CNPJ do interessado, com ou sem pontuação; nunca é devolvido na resposta",
-            examples=["529.982.247-25"],
-        ),
-    ] = None,
-    orgao: Annotated[
-        str | None,
-        Query(
-            max_length=20,
-            description="Código do órgão que autuou o processo ou onde ele está agora",
-            examples=["26000"],
-        ),
-    ] = None,
-    assunto: Annotated[
-        str | None,
-        Query(max_length=200, description="Palavras do assunto (todas)", examples=["licitação"]),
-    ] = None,
-    tipo: Annotated[
-        str | None,
-        Query(
-            description="PROCESSO ou DOCUMENTO",
-            examples=["PROCESSO"],
-            json_schema_extra=_opcoes(TipoProtocolo),
-        ),
-    ] = None,
-    situacao: Annotated[
-        str | None,
-        Query(
-            description="EM_TRAMITACAO, CONCLUIDO, ARQUIVADO, SOBRESTADO ou ANEXADO",
-            examples=["EM_TRAMITACAO"],
-            json_schema_extra=_opcoes(Situacao),
-        ),
-    ] = None,
-    ano: Annotated[
-        int | None, Query(ge=1900, le=2100, description="Ano de autuação", examples=[2021])
-    ] = None,
-    desde: Annotated[
-        str | None, Query(max_length=10, description=f"Início do período. {_DATA}", examples=["01/01/2021"])
-    ] = None,
-    ate: Annotated[
-        str | None,
-        Query(max_length=10, description=f"Fim do período (inclusive). {_DATA}", examples=["2021-12-31"]),
-    ] = None,
-    campo_data: Annotated[
-        str | None,
-        Query(
-            description=(
-                "A que data `desde`/`ate` se aplicam: movimentacao (qualquer movimento no período, padrão), "
-                "autuacao ou atualizacao (último movimento)"
-            ),
-            examples=["autuacao"],
-            json_schema_extra=_opcoes(CAMPOS_DATA),
-        ),
-    ] = None,
-    ordem: Annotated[
-        str | None,
-        Query(
-            description=(
-                "relevancia (padrão; sem texto, igual a recentes), recentes (último movimento mais novo "
-                "primeiro) ou antigos"
-            ),
-            examples=["recentes"],
-            json_schema_extra=_opcoes(ORDENS),
-        ),
-    ] = None,
-    tamanho: Annotated[int, Query(ge=1, le=100, description="Resultados por página", examples=[20])] = 20,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=600,
-            description="`proximo_cursor` da página anterior, com os mesmos demais parâmetros",
-            examples=["eyJuIjoyMCwi..."],
-        ),
-    ] = None,
-    inicio: Annotated[
-        int,
-        Query(ge=0, le=10_000, description="Posição do primeiro resultado (prefira `cursor`)", examples=[0]),
-    ] = 0,
-    facetas: Annotated[
-        bool,
-        Query(
-            description="false: não calcula as facetas (mais rápido para percorrer páginas com o cursor)",
-            examples=[True],
-        ),
-    ] = True,
-) -> BuscaResultado:
+async def read_processos(recursos: RecursosDep, params: Annotated[BuscaParams, Query()]) -> BuscaResultado:
     """Consulta Simples (`q`) and Consulta Avançada (the filters), public processos only.
 
-    Facets count the results of this query; highlights are HTML-escaped except <mark>.
+    Facets count the results of this query; highlights are HTML-escaped except <mark>. The
+    parameters are declared once, in BuscaParams.
     """
     try:
-        params = validar_busca(
-            q=q,
-            nup=nup,
-            interessado=interessado,
-            documento=documento,
-            orgao=orgao,
-            assunto=assunto,
-            tipo=tipo,
-            situacao=situacao,
-            ano=ano,
-            desde=desde,
-            ate=ate,
-            campo_data=campo_data,
-            ordem=ordem,
-            tamanho=tamanho,
-            inicio=inicio,
-            cursor=cursor,
-            facetas=facetas,
-        )
         return await buscar(recursos, params=params)
     except ConsultaInvalida as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
@@ -230,11 +87,16 @@ async def read_estatisticas(
     request: Request,
     recursos: RecursosDep,
     desde: Annotated[
-        str | None, Query(max_length=10, description=f"Início do período. {_DATA}", examples=["01/01/2024"])
+        str | None,
+        Query(max_length=10, description=f"Início do período. {DESCRICAO_DATA}", examples=["01/01/2024"]),
     ] = None,
     ate: Annotated[
         str | None,
-        Query(max_length=10, description=f"Fim do período (inclusive). {_DATA}", examples=["2024-12-31"]),
+        Query(
+            max_length=10,
+            description=f"Fim do período (inclusive). {DESCRICAO_DATA}",
+            examples=["2024-12-31"],
+        ),
     ] = None,
     orgao: Annotated[
         str | None,
@@ -249,7 +111,7 @@ async def read_estatisticas(
         Query(
             description="json (padrão) ou csv; sem ele, vale o cabeçalho Accept",
             examples=["csv"],
-            json_schema_extra=_opcoes(("json", "csv")),
+            json_schema_extra=valores_openapi(("json", "csv")),
         ),
     ] = None,
 ) -> Response | EstatisticasPublic:
@@ -388,7 +250,7 @@ async def read_movimentos(
         Query(
             description="asc (mais antigas primeiro, padrão) ou desc (mais recentes primeiro)",
             examples=["desc"],
-            json_schema_extra=_opcoes(ORDENS_MOVIMENTOS),
+            json_schema_extra=valores_openapi(ORDENS_MOVIMENTOS),
         ),
     ] = None,
     tamanho: Annotated[

@@ -23,8 +23,6 @@ from api.portal_templates import pagina_erro, templates
 from api.routes_api import NAO_ENCONTRADO
 from api.service import buscar, ler_estatisticas, ler_processo
 from protocolo.errors import InvalidNup
-from protocolo.fold import Situacao
-from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
 from protocolo.referencia import Orgao, carregar_referencia
 
@@ -46,19 +44,15 @@ def _orgaos() -> tuple[Orgao, ...]:
 
 
 def _nomes() -> dict[str, dict[str, str]]:
-    """Readable values of the coded filters."""
-    return {
-        "orgao": {o.codigo: f"{o.nome} ({o.sigla})" for o in _orgaos()},
-        "situacao": {s.value: s.descricao for s in Situacao},
-        "tipo": {TipoProtocolo.PROCESSO.value: "Processo", TipoProtocolo.DOCUMENTO.value: "Documento"},
-    }
+    """Readable values of the coded filters: the declared choices, and the órgãos of the reference data."""
+    return {**pb.nomes_declarados(), "orgao": {o.codigo: f"{o.nome} ({o.sigla})" for o in _orgaos()}}
 
 
 def _contexto_formulario(form: pb.Formulario) -> dict[str, Any]:
     return {
         "form": form,
-        "orgaos": _orgaos(),
-        "situacoes": list(Situacao),
+        "caixa": pb.CAIXA_SIMPLES,
+        "campos": pb.campos_formulario(form, _nomes()),
         "ordens": pb.ORDENS_ROTULOS,
     }
 

@@ -1,9 +1,11 @@
 """The indexer loop: poll a batch, write it to Elasticsearch, commit only after it was acknowledged.
 
-Per batch: decode (undecodable messages go to the DLQ), build the bulk actions (indexer/documents),
-write them retrying until the server acknowledged every one (indexer/sink), delete the movimentos of
-processos that stopped being public, send the documents the index refused for good to the DLQ with
-the server's reason and the message that produced them, flush the DLQ, and only then commit. A
+Per batch the plan (indexer/plano, pure) says what to write, what to delete and which messages are
+dead letters; this shell performs it: write the actions retrying until the server acknowledged every
+one (indexer/sink), delete the movimentos of processos that stopped being public, send the documents
+the index refused for good to the indexer's own dead-letter topic (`dlq_indexacao`, not the raw
+events' DLQ) with the server's reason and the message that produced them, wait for its
+acknowledgement, and only then commit. A
 rejected document never blocks its partition; a search server that is down blocks the loop (and
 the commit) until it is back.
 """
@@ -13,23 +15,22 @@ from __future__ import annotations
 __all__ = ["Indexer"]
 
 import logging
-from typing import Any
+from datetime import UTC, datetime
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
-from indexer.documents import acoes_do_lote, ocultos, query_ocultos
+from indexer.documents import query_ocultos
 from indexer.indices import garantir_indices
-from indexer.sink import Rejeitado, aplicar, com_retentativas
+from indexer.plano import Carta, cartas_rejeitados, planejar_lote
+from indexer.sink import aplicar, com_retentativas
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import CodecError
-from protocolo.kafka import make_consumer, make_producer
-from protocolo.registros import dead_letter_record
+from protocolo.errors import NotAcknowledged, WorkerStopped
+from protocolo.kafka import entrada_de, make_consumer, make_producer
+from protocolo.produce import Mensagem, produce_and_wait
 from protocolo.search import make_search
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-_Origem = tuple[str, str, int | None]  # (index, document id, version): the action a message became
 
 
 class Indexer:
@@ -73,59 +74,41 @@ class Indexer:
                 mensagens = self.consumer.consume(num_messages=self.lote_max, timeout=self.espera_lote_s)
                 if mensagens:
                     self.processar(mensagens)
-        except InterruptedError:
+        except WorkerStopped:
             logger.info("indexer interrupted while retrying; offsets of the batch not committed")
         finally:
             self.consumer.close()
             self.dlq.flush(10)
 
     def processar(self, mensagens: list[Message]) -> None:
-        """Write one batch, send what the index refused to the DLQ, then commit its offsets."""
-        snapshots: list[dict[str, Any]] = []
-        movimentos: list[dict[str, Any]] = []
-        origens: dict[_Origem, Message] = {}
-        cartas: list[tuple[bytes | None, dict[str, Any]]] = []
+        """Perform one batch's plan: write it, send what the index refused to the DLQ, then commit."""
+        entradas = []
         for mensagem in mensagens:
             if mensagem.error():
                 logger.warning("consumer error error=%s", mensagem.error())
                 continue
-            topico = mensagem.topic()
-            nome = "processo" if topico == self.topico_processos else "movimento"
-            try:
-                registro = self.catalogo.decode(nome, mensagem.value() or b"")
-            except CodecError as exc:
-                logger.error(
-                    "undecodable message topic=%s partition=%s offset=%s",
-                    topico,
-                    mensagem.partition(),
-                    mensagem.offset(),
-                )
-                cartas.append(self._carta(mensagem, "MENSAGEM_CORROMPIDA", str(exc)))
-                continue
-            if nome == "processo":
-                snapshots.append(registro)
-                origens[(self.alias_processos, registro["nup"], registro["versao"])] = mensagem
-            else:
-                movimentos.append(registro)
-                origens[(self.alias_movimentos, registro["id"], None)] = mensagem
-        acoes = acoes_do_lote(
-            snapshots,
-            movimentos,
-            indice_processos=self.alias_processos,
-            indice_movimentos=self.alias_movimentos,
+            entradas.append(entrada_de(mensagem))
+        plano = planejar_lote(
+            entradas,
+            catalogo=self.catalogo,
+            topico_processos=self.topico_processos,
+            alias_processos=self.alias_processos,
+            alias_movimentos=self.alias_movimentos,
+            agora=datetime.now(UTC),
         )
-        rejeitados = aplicar(self.es, acoes, garantir=self._garantir, deve_parar=self._deve_parar)
-        cartas += [self._carta_rejeitado(r, origens) for r in rejeitados]
-        escondidos = ocultos(snapshots)
-        if escondidos:
+        rejeitados = aplicar(self.es, plano.acoes, garantir=self._garantir, deve_parar=self._deve_parar)
+        if plano.ocultos:
             # Movements of a processo that stopped being public leave the index with it.
             com_retentativas(
                 lambda: self.es.delete_by_query(
-                    index=self.alias_movimentos, query=query_ocultos(escondidos), conflicts="proceed"
+                    index=self.alias_movimentos, query=query_ocultos(plano.ocultos), conflicts="proceed"
                 ),
                 garantir=self._garantir,
                 deve_parar=self._deve_parar,
             )
+        cartas = plano.cartas + cartas_rejeitados(
+            plano, rejeitados, catalogo=self.catalogo, agora=datetime.now(UTC)
+        )
         if cartas:
             self._entregar(cartas)
         try:
@@ -137,58 +120,27 @@ class Indexer:
                 return
             logger.warning("commit failed, the batch will be consumed again error=%s", exc)
             return
-        logger.debug("batch indexed messages=%d actions=%d", len(mensagens), len(acoes))
+        logger.debug("batch indexed messages=%d actions=%d", len(mensagens), len(plano.acoes))
 
-    def _carta_rejeitado(
-        self, rejeitado: Rejeitado, origens: dict[_Origem, Message]
-    ) -> tuple[bytes | None, dict[str, Any]]:
-        acao = rejeitado.acao
-        # The server's reason may quote a field's value: it goes to the DLQ only, never to the log.
-        logger.error(
-            "document rejected index=%s id=%s status=%s type=%s",
-            acao.indice,
-            acao.doc_id,
-            rejeitado.status,
-            rejeitado.tipo,
-        )
-        motivo = f"o índice recusou o documento (HTTP {rejeitado.status}): {rejeitado.motivo}"
-        return self._carta(origens[(acao.indice, acao.doc_id, acao.versao)], "DOCUMENTO_REJEITADO", motivo)
-
-    def _carta(self, mensagem: Message, codigo: str, motivo: str) -> tuple[bytes | None, dict[str, Any]]:
-        registro = dead_letter_record(
-            codigo=codigo,
-            motivo=motivo,
-            topico=mensagem.topic() or "",
-            particao=mensagem.partition() or 0,
-            offset=mensagem.offset() or 0,
-            chave=mensagem.key(),
-            valor=mensagem.value(),
-        )
-        return mensagem.key(), registro
-
-    def _entregar(self, cartas: list[tuple[bytes | None, dict[str, Any]]]) -> None:
+    def _entregar(self, cartas: list[Carta]) -> None:
         """Produce the batch's dead letters and wait until the broker has every one (before the commit)."""
-        pendentes = cartas
+        pendentes: list[Mensagem] = [(carta.chave, carta.valor) for carta in cartas]
         while pendentes:
-            falhas: list[tuple[bytes | None, dict[str, Any]]] = []
-            for carta in pendentes:
-                self._produzir(carta, falhas)
-            while self.dlq.flush(5) > 0:
-                if not self._rodando:
-                    raise InterruptedError("stopped while sending dead letters")
-                logger.warning("dead-letter topic slow to acknowledge, still waiting")
-            if falhas:
-                logger.warning("dead letters not delivered, sending again count=%d", len(falhas))
-            pendentes = falhas
+            try:
+                produce_and_wait(
+                    self.dlq,
+                    self.settings.kafka.topics.dlq_indexacao,
+                    pendentes,
+                    timeout_s=None,
+                    while_waiting=self._esperando_dlq,
+                    what="cartas",
+                )
+                return
+            except NotAcknowledged as exc:
+                pendentes = [pendentes[i] for i in exc.failed_indices]
+                logger.warning("dead letters not delivered, sending again count=%d", len(pendentes))
 
-    def _produzir(
-        self, carta: tuple[bytes | None, dict[str, Any]], falhas: list[tuple[bytes | None, dict[str, Any]]]
-    ) -> None:
-        chave, registro = carta
-
-        def _relatar(erro: KafkaError | None, _mensagem: Message) -> None:
-            if erro is not None:
-                falhas.append(carta)
-
-        valor = self.catalogo.encode("dead_letter", registro)
-        self.dlq.produce(self.settings.kafka.topics.dlq, key=chave, value=valor, on_delivery=_relatar)
+    def _esperando_dlq(self) -> None:
+        if not self._rodando:
+            raise WorkerStopped("stopped while sending dead letters")
+        logger.warning("dead-letter topic slow to acknowledge, still waiting")

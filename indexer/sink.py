@@ -1,7 +1,7 @@
 """Writes bulk actions to Elasticsearch, retrying what can succeed later, reporting what never will.
 
 Transient failures (connection refused or timed out, 429, 5xx) are retried with exponential
-backoff until they succeed or the indexer is asked to stop (InterruptedError: the caller then does
+backoff until they succeed or the indexer is asked to stop (WorkerStopped: the caller then does
 not commit). A missing alias (the server lost its indices) makes `garantir` run before the retry.
 Anything else an item answers is a rejection for good: the caller sends it to the DLQ.
 """
@@ -13,7 +13,6 @@ __all__ = ["Rejeitado", "aplicar", "com_retentativas", "garantir_indices"]
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -23,22 +22,14 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer.documents import Acao
 from indexer.indices import garantir_indices  # re-exported: callers set up and write in one place
+from indexer.plano import Rejeitado
+from protocolo.errors import WorkerStopped
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _TRANSITORIOS = {429, 500, 502, 503, 504}
 _INDICE_AUSENTE = "index_not_found_exception"
-
-
-@dataclass(frozen=True)
-class Rejeitado:
-    """A document Elasticsearch refused for good (a mapping error, say)."""
-
-    acao: Acao
-    status: int
-    motivo: str
-    tipo: str = ""
 
 
 class _IndiceAusente(Exception):
@@ -95,7 +86,7 @@ class _Espera:
 
     def aguardar(self) -> None:
         if self.deve_parar():
-            raise InterruptedError("stopped while retrying the search server")
+            raise WorkerStopped("stopped while retrying the search server")
         time.sleep(self.atual_s)
         self.atual_s = min(self.atual_s * 2, self.maxima_s)
 
@@ -109,7 +100,7 @@ def com_retentativas(
 ) -> T:
     """Run `operacao` until it succeeds, waiting out an unreachable, busy or index-less server.
 
-    Raises InterruptedError if asked to stop while waiting; other API errors pass through.
+    Raises WorkerStopped if asked to stop while waiting; other API errors pass through.
     """
     espera = _Espera(deve_parar, espera_max_s)
     recriar = False
@@ -149,7 +140,7 @@ def aplicar(
 ) -> list[Rejeitado]:
     """Write every action, retrying transient failures with backoff until they succeed.
 
-    Returns the actions refused for good. Raises InterruptedError if asked to stop while still
+    Returns the actions refused for good. Raises WorkerStopped if asked to stop while still
     retrying, so the caller does not commit offsets for unwritten documents.
     """
     pendentes = acoes

@@ -2,13 +2,15 @@
 
 One consumer group reads tramitacao.movimentos (mail the subscribers) and inscricoes (mail the
 confirmation of each pending request), so each record is handled by one notifier of the group.
-Every notifier also reads the whole inscricoes topic without a group to know every subscription,
-and applies what is new before each batch: an unsubscribe acknowledged before a movement was
-published takes effect before that movement is mailed.
+Every notifier also reads the whole inscricoes topic and its own bounce marks (notificacoes.
+devolucoes) without a group to know every subscription, and applies what is new before each
+batch: an unsubscribe acknowledged before a movement was published takes effect before that
+movement is mailed.
 
 Per batch: plan the e-mails (minus the sent-log), send them concurrently at a bounded rate, log
-each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often, and only
-then commit the offsets. A crash anywhere resends at most what it cannot prove was sent.
+each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often on the
+notifier's own topic (never on inscricoes, which only the API writes), and only then commit the
+offsets. A crash anywhere resends at most what it cannot prove was sent.
 """
 
 from __future__ import annotations
@@ -16,21 +18,20 @@ from __future__ import annotations
 __all__ = ["Notifier"]
 
 import logging
-import time
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import KafkaException, Message
 
-from notifier.lote import Envio, ItemLote, Redator, planejar_lote
+from notifier.lote import Envio, Redator, itens_do_lote, planejar_devolucoes, planejar_lote
 from notifier.sender import EnvioConcorrente
 from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import CodecError
-from protocolo.inscricoes import EstadoInscricao, inscricao_to_avro
-from protocolo.inscricoes_topico import gravar_inscricoes
-from protocolo.kafka import make_consumer
+from protocolo.errors import BatchFailed, CodecError
+from protocolo.inscricoes import Devolucao, devolucao_to_avro
+from protocolo.inscricoes_topico import gravar_devolucoes
+from protocolo.kafka import entrada_de, make_consumer
+from protocolo.leitura import Leitor
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -53,13 +54,7 @@ class Notifier:
         )
         self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
         self.consumer = make_consumer(settings.kafka, self.grupo)
-        # Every notifier reads the subscriptions whole: no group commits, short fetch waits so a
-        # record acknowledged a moment ago is here before the next movement.
-        self.leitor_inscricoes = make_consumer(
-            settings.kafka,
-            f"{self.grupo}-inscricoes-{time.time_ns()}",
-            **{"fetch.wait.max.ms": 50, "enable.partition.eof": True},
-        )
+        self.leitores: list[Leitor] = []  # inscricoes and the bounce marks, opened by executar()
         self._rodando = True
 
     def parar(self) -> None:
@@ -69,43 +64,44 @@ class Notifier:
     def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
         self.registro.registrar(envio.message_id, envio.chave, desfecho)
 
-    def _assinar_inscricoes(self) -> set[int]:
-        topico = self.settings.kafka.topics.inscricoes
-        metadados = self.leitor_inscricoes.list_topics(topico, timeout=10)
-        particoes = set(metadados.topics[topico].partitions)
-        self.leitor_inscricoes.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])
-        return particoes
+    def atualizar_inscricoes(self, *, ate_o_fim: bool = False, espera_s: float = 0.05) -> None:
+        """Apply every subscription record and bounce mark available now (`ate_o_fim`: read both whole)."""
+        assert self.leitores, "executar() opens the readers"
+        for leitor in self.leitores:
+            while True:
+                mensagens = leitor.ler(espera_s)
+                if not mensagens and not (ate_o_fim and not leitor.no_fim):
+                    break
+                for mensagem in mensagens:
+                    self._aplicar(leitor.topico, mensagem)
 
-    def atualizar_inscricoes(self, ate_o_fim: set[int] | None = None, timeout_s: float = 0.05) -> None:
-        """Apply every subscription record available now (with `ate_o_fim`, until those partitions' EOF)."""
-        pendentes = set(ate_o_fim or ())
-        while True:
-            mensagens = self.leitor_inscricoes.consume(num_messages=500, timeout=timeout_s)
-            if not mensagens and not pendentes:
-                return
-            for mensagem in mensagens:
-                erro = mensagem.error()
-                if erro is not None:
-                    if erro.code() == KafkaError._PARTITION_EOF:
-                        pendentes.discard(mensagem.partition())
-                    continue
-                self._aplicar(mensagem)
-
-    def _aplicar(self, mensagem: Message) -> None:
+    def _aplicar(self, topico: str, mensagem: Message) -> None:
         chave = (mensagem.key() or b"").decode()
         valor = mensagem.value()
+        nome = "devolucao" if topico == self.settings.kafka.topics.devolucoes else "inscricao"
         try:
-            registro = self.catalogo.decode("inscricao", valor) if valor else None
+            registro = self.catalogo.decode(nome, valor) if valor else None
         except CodecError as exc:
-            logger.error("bad subscription record offset=%s error=%s", mensagem.offset(), exc)
+            logger.error(
+                "bad subscription record topic=%s offset=%s error=%s", topico, mensagem.offset(), exc
+            )
             return
-        self.inscricoes.aplicar(chave, registro)
+        if nome == "devolucao":
+            self.inscricoes.aplicar_devolucao(chave, registro)
+        else:
+            self.inscricoes.aplicar(chave, registro)
 
     def executar(self) -> None:
         """Run until parar() is called."""
         carregados = self.registro.carregar()
-        self.atualizar_inscricoes(ate_o_fim=self._assinar_inscricoes(), timeout_s=0.5)
         topicos = self.settings.kafka.topics
+        # Every notifier reads the subscriptions and the bounce marks whole, without a group; short
+        # fetch waits, so a record acknowledged a moment ago is here before the next movement.
+        self.leitores = [
+            Leitor(self.settings.kafka, topico, config={"fetch.wait.max.ms": 50})
+            for topico in (topicos.inscricoes, topicos.devolucoes)
+        ]
+        self.atualizar_inscricoes(ate_o_fim=True, espera_s=0.5)
         self.consumer.subscribe([topicos.movimentos, topicos.inscricoes])
         logger.info(
             "notifier started group=%s sent_log=%d subscriptions=%d",
@@ -123,40 +119,33 @@ class Notifier:
         finally:
             self.envio.parar()
             self.consumer.close()
-            self.leitor_inscricoes.close()
+            for leitor in self.leitores:
+                leitor.fechar()
             self.registro.fechar()
 
-    def _itens(self, mensagens: list[Message]) -> list[ItemLote]:
-        topico_movimentos = self.settings.kafka.topics.movimentos
-        itens = []
-        for mensagem in mensagens:
-            if mensagem.error():
-                continue
-            tipo: Literal["movimento", "inscricao"] = (
-                "movimento" if mensagem.topic() == topico_movimentos else "inscricao"
-            )
-            valor = mensagem.value()
-            try:
-                registro = self.catalogo.decode(tipo, valor) if valor else None
-            except CodecError as exc:
-                logger.error(
-                    "bad record topic=%s offset=%s error=%s", mensagem.topic(), mensagem.offset(), exc
-                )
-                continue
-            itens.append(ItemLote(tipo, registro, (mensagem.key() or b"").decode()))
-        return itens
-
     def processar(self, mensagens: list[Message]) -> bool:
-        """Mail one batch and commit it; False when it could not finish (stopping or broken)."""
+        """Perform one batch's plan and commit it; False when it could not finish (stopping)."""
+        entradas = [entrada_de(m) for m in mensagens if not m.error()]
+        itens = itens_do_lote(
+            entradas, catalogo=self.catalogo, topico_movimentos=self.settings.kafka.topics.movimentos
+        )
         envios = planejar_lote(
-            self._itens(mensagens), self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
+            itens, self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
         )
         desfechos = self.envio.enviar_lote(envios)
         if desfechos is None:
             if self._rodando:
-                raise RuntimeError("o lote não pôde ser concluído; veja os erros acima")
+                raise BatchFailed("o lote não pôde ser concluído; veja os erros acima")
             return False
-        self._marcar_devolvendo({e.chave for e, d in desfechos if d is Desfecho.RECUSADA})
+        marcadas = planejar_devolucoes(
+            (e.chave for e, d in desfechos if d is Desfecho.RECUSADA),
+            self.inscricoes,
+            self.registro.recusas,
+            devolucoes_max=self.settings.notifier.devolucoes_max,
+            agora=datetime.now(UTC),
+        )
+        if marcadas:
+            self._marcar_devolvendo(marcadas)
         try:
             self.consumer.commit(asynchronous=False)
         except KafkaException as exc:
@@ -167,19 +156,10 @@ class Notifier:
             logger.info("emails sent count=%d refused=%d", len(envios) - recusados, recusados)
         return True
 
-    def _marcar_devolvendo(self, chaves: set[str]) -> None:
-        """Subscriptions refused `devolucoes_max` times since confirmed stop being mailed."""
-        marcadas = []
-        agora = datetime.now(UTC)
-        for chave in sorted(chaves):
-            inscricao = self.inscricoes.buscar(chave)
-            if inscricao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
-                continue
-            if self.registro.recusas(chave, inscricao.atualizada_em) >= self.settings.notifier.devolucoes_max:
-                marcadas.append(inscricao.com_estado(EstadoInscricao.DEVOLVENDO, agora))
-        if marcadas:
-            gravar_inscricoes(self.settings.kafka, marcadas)
-            for inscricao in marcadas:
-                # Applied now: the next batch must not wait for the reader to see our own record.
-                self.inscricoes.aplicar(inscricao.chave, inscricao_to_avro(inscricao))
-            logger.warning("subscriptions marked bouncing count=%d", len(marcadas))
+    def _marcar_devolvendo(self, marcas: list[Devolucao]) -> None:
+        """Write the bounce marks on the notifier's own topic (acknowledged) and apply them at once."""
+        gravar_devolucoes(self.settings.kafka, marcas)
+        for marca in marcas:
+            # Applied now: the next batch must not wait for the reader to see our own record.
+            self.inscricoes.aplicar_devolucao(marca.chave, devolucao_to_avro(marca))
+        logger.warning("subscriptions marked bouncing count=%d", len(marcas))

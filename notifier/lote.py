@@ -3,13 +3,18 @@
 A batch mixes movimentos (mail each confirmed subscriber of the NUP that wants the operation) and
 inscricoes records (mail a confirmation for each PENDENTE request still pending and not expired).
 A Message-ID already in the sent-log, or already planned in this batch, is not planned again.
+
+The notifier's shell (notifier/loop.py) performs the plan: `itens_do_lote` decodes the consumed
+messages, `planejar_lote` says which e-mails to send, and once the relay has answered
+`planejar_devolucoes` says which subscriptions bounced too often and stop being mailed.
 """
 
 from __future__ import annotations
 
-__all__ = ["Envio", "ItemLote", "Redator", "planejar_lote"]
+__all__ = ["Envio", "ItemLote", "Redator", "itens_do_lote", "planejar_devolucoes", "planejar_lote"]
 
-from collections.abc import Container, Sequence
+import logging
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -17,8 +22,13 @@ from typing import Any, Literal
 
 from notifier.messages import Inscrito, render_confirmacao, render_email
 from notifier.subscriptions import Inscricoes
-from protocolo.inscricoes import EstadoInscricao, Inscricao, inscricao_from_avro
+from protocolo.avro import Catalogo
+from protocolo.entrada import Entrada
+from protocolo.errors import CodecError
+from protocolo.inscricoes import Devolucao, EstadoInscricao, Inscricao, inscricao_from_avro, marcar_devolucao
 from protocolo.links_inscricao import AcaoLink, assinar_link, url_link
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,27 @@ class Redator:
         )
 
 
+def itens_do_lote(
+    entradas: Sequence[Entrada], *, catalogo: Catalogo, topico_movimentos: str
+) -> list[ItemLote]:
+    """The batch's messages decoded: movimentos from `topico_movimentos`, inscricoes from the other.
+
+    A message that does not decode is logged and skipped (the batch goes on).
+    """
+    itens = []
+    for entrada in entradas:
+        tipo: Literal["movimento", "inscricao"] = (
+            "movimento" if entrada.topico == topico_movimentos else "inscricao"
+        )
+        try:
+            registro = catalogo.decode(tipo, entrada.valor) if entrada.valor else None
+        except CodecError as exc:
+            logger.error("bad record topic=%s offset=%s error=%s", entrada.topico, entrada.offset, exc)
+            continue
+        itens.append(ItemLote(tipo, registro, (entrada.chave or b"").decode()))
+    return itens
+
+
 def _confirmacao_devida(
     pedido: Inscricao, atual: Inscricao | None, agora: datetime, redator: Redator
 ) -> bool:
@@ -123,3 +154,29 @@ def planejar_lote(
             if _confirmacao_devida(pedido, inscricoes.buscar(item.chave), agora, redator):
                 _planejar(pedido.chave, redator.confirmacao(pedido))
     return envios
+
+
+def planejar_devolucoes(
+    recusadas: Iterable[str],
+    inscricoes: Inscricoes,
+    recusas: Callable[[str, datetime | None], int],
+    *,
+    devolucoes_max: int,
+    agora: datetime,
+) -> list[Devolucao]:
+    """The bounce marks of subscriptions refused `devolucoes_max` times since their last change.
+
+    `recusadas` holds the keys the relay refused in this batch; `recusas(chave, desde)` counts a
+    subscription's permanent refusals since `desde` (the sent-log). Unknown and already bouncing
+    subscriptions are left as they are. Each mark names the record it judged, so a newer record
+    of the API wins over it.
+    """
+    marcas = []
+    for chave in sorted(set(recusadas)):
+        inscricao = inscricoes.buscar(chave)
+        if inscricao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
+            continue
+        contadas = recusas(chave, inscricao.atualizada_em)
+        if contadas >= devolucoes_max:
+            marcas.append(marcar_devolucao(inscricao, recusas=contadas, agora=agora))
+    return marcas

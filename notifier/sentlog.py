@@ -17,11 +17,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from confluent_kafka import KafkaError
-
 from protocolo.avro import catalogo_padrao
-from protocolo.errors import PublishError
 from protocolo.kafka import make_producer
+from protocolo.produce import produce_and_wait
 from protocolo.settings import KafkaSettings
 from protocolo.topico_compactado import ler_tabela
 
@@ -68,7 +66,7 @@ class RegistroEnvios:
         return len(tabela)
 
     def registrar(self, message_id: str, chave: str, desfecho: Desfecho, timeout_s: float = 30.0) -> None:
-        """Write one outcome and wait for the broker's acknowledgement (PublishError otherwise)."""
+        """Write one outcome and wait for the broker's acknowledgement (NotAcknowledged otherwise)."""
         agora = datetime.now(UTC)
         valor = catalogo_padrao().encode(
             "notificacao",
@@ -79,17 +77,15 @@ class RegistroEnvios:
                 "registrada_em": agora,
             },
         )
-        pronto = threading.Event()
-        erros: list[str] = []
-
-        def _entregue(erro: KafkaError | None, _mensagem: object) -> None:
-            if erro is not None:
-                erros.append(str(erro))
-            pronto.set()
-
-        self._producer.produce(self.topico, key=message_id.encode(), value=valor, on_delivery=_entregue)
-        if not pronto.wait(timeout_s) or erros:
-            raise PublishError(f"registro de envio não confirmado: {erros[0] if erros else 'sem resposta'}")
+        # The poller thread serves the delivery report; this worker waits for its own message only.
+        produce_and_wait(
+            self._producer,
+            self.topico,
+            [(message_id.encode(), valor)],
+            timeout_s=timeout_s,
+            polled_elsewhere=True,
+            what="registros de envio",
+        )
         with self._trava:
             self.enviados.add(message_id)
             if desfecho is Desfecho.RECUSADA:

@@ -1,4 +1,4 @@
-"""The subscriptions materialised from the compacted inscricoes topic. Pure."""
+"""The subscriptions materialised from the inscricoes topic and the notifier's bounce marks. Pure."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from notifier.messages import Inscrito
-from protocolo.inscricoes import Inscricao, inscricao_from_avro
+from protocolo.inscricoes import Devolucao, Inscricao, com_devolucao, devolucao_from_avro, inscricao_from_avro
 
 
 class Inscricoes:
@@ -17,6 +17,7 @@ class Inscricoes:
     def __init__(self) -> None:
         self._por_chave: dict[str, Inscricao] = {}
         self._por_nup: dict[str, set[str]] = defaultdict(set)
+        self._devolucoes: dict[str, Devolucao] = {}
 
     def aplicar(self, chave: str, registro: dict[str, Any] | None) -> None:
         """Apply one record of the topic, in offset order (any schema version; v1 reads CONFIRMADA)."""
@@ -28,17 +29,24 @@ class Inscricoes:
             self._por_chave[chave] = inscricao
             self._por_nup[inscricao.nup].add(chave)
 
+    def aplicar_devolucao(self, chave: str, registro: dict[str, Any] | None) -> None:
+        """Apply one bounce mark (a tombstone removes it); it counts only for the record it names."""
+        if registro is None:
+            self._devolucoes.pop(chave, None)
+        else:
+            self._devolucoes[chave] = devolucao_from_avro(chave, registro)
+
     def buscar(self, chave: str) -> Inscricao | None:
-        """The latest state of one subscription."""
-        return self._por_chave.get(chave)
+        """The latest state of one subscription (DEVOLVENDO when its current record bounced)."""
+        return com_devolucao(self._por_chave.get(chave), self._devolucoes.get(chave))
 
     def do_processo(self, nup: str, operacao: str | None = None) -> list[Inscrito]:
         """Confirmed subscriptions of one NUP (that want `operacao`, when given), in a stable order."""
-        inscricoes = (self._por_chave[c] for c in sorted(self._por_nup.get(nup, ())))
+        inscricoes = (self.buscar(c) for c in sorted(self._por_nup.get(nup, ())))
         return [
             Inscrito(i.chave, i.nup, i.email)
             for i in inscricoes
-            if i.ativa and (operacao is None or i.recebe(operacao))
+            if i is not None and i.ativa and (operacao is None or i.recebe(operacao))
         ]
 
     def __len__(self) -> int:

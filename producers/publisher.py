@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException, Message
+from confluent_kafka import KafkaError, Message
 
 from protocolo.avro import Catalogo, catalogo_padrao
 from protocolo.documentos import so_digitos
-from protocolo.errors import CodecError, PublishError
+from protocolo.errors import CodecError, NotAcknowledged
 from protocolo.kafka import ConfigValue, make_producer
 from protocolo.model import Evento
+from protocolo.produce import drain, produce
 from protocolo.registros import evento_json_to_avro, evento_mensagem
 from protocolo.settings import KafkaSettings
 from protocolo.validation import evento_from_json
@@ -43,7 +44,7 @@ LOGGER_LIBRDKAFKA = f"{__name__}.librdkafka"
 # After message.timeout.ms librdkafka reports a timed-out event at its next timeout scan (about every
 # second): flush waits this much longer before it gives up on an answer and purges what is left.
 _FOLGA_S = 5.0
-_NA_MENSAGEM = 3  # failures named in PublishError's message
+_NA_MENSAGEM = 3  # failures named in NotAcknowledged's message
 _EXPIRADOS = {KafkaError._MSG_TIMED_OUT, KafkaError._TIMED_OUT, KafkaError._TIMED_OUT_QUEUE}
 _PURGADOS = {KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT}
 
@@ -108,6 +109,7 @@ class Publisher:
         self.falhas: list[Resultado] = []  # the first `falhas_guardadas` of them
         self._relatados = 0  # nao_confirmados already raised by flush
         self._exemplos: list[Resultado] = []  # the first failures since flush last raised, for its message
+        self._primeiro_codigo: str | None = None  # Kafka's code of the first failure since then
 
     @property
     def pendentes(self) -> int:
@@ -145,14 +147,7 @@ class Publisher:
         def _entregue(erro: KafkaError | None, mensagem: Message) -> None:
             self._registrar(resultado, erro, mensagem)
 
-        while True:
-            try:
-                self._producer.produce(self.topico, key=chave, value=valor, on_delivery=_entregue)
-                break
-            except BufferError:  # local queue full: let deliveries (or expiries) drain it
-                self._producer.poll(0.5)
-            except KafkaException as exc:  # a fatal producer error: nothing more can be sent
-                raise PublishError(f"o produtor não consegue mais enviar: {exc.args[0]}") from exc
+        produce(self._producer, self.topico, chave, valor, on_delivery=_entregue, queue_full_wait_s=0.5)
         self.enviados += 1
         self._producer.poll(0)
 
@@ -167,6 +162,7 @@ class Publisher:
             resultado.ok = False
             resultado.erro = self._motivo(erro)
             self.nao_confirmados += 1
+            self._primeiro_codigo = self._primeiro_codigo or erro.name()
             if len(self.falhas) < self.falhas_guardadas:
                 self.falhas.append(resultado)
             if len(self._exemplos) < _NA_MENSAGEM:
@@ -187,18 +183,19 @@ class Publisher:
         return f"recusado pelo broker: {erro.str()} ({erro.name()})"
 
     def flush(self) -> None:
-        """Wait for every queued event's answer; PublishError if any since the last flush failed.
+        """Wait for every queued event's answer; NotAcknowledged if any since the last flush failed.
 
         Waits at most `timeout_s` plus a few seconds: by then every event was acknowledged or expired;
         one still without an answer is purged, and counts as not acknowledged.
         """
-        if self._producer.flush(self.timeout_s + _FOLGA_S):
-            self._producer.purge()
-            self._producer.flush(_FOLGA_S)  # serves the purged events' delivery reports
+        drain(self._producer, self.timeout_s + _FOLGA_S, grace_s=_FOLGA_S)
         novos = self.nao_confirmados - self._relatados
         if novos:
             self._relatados = self.nao_confirmados
-            raise PublishError(self._mensagem_de_falha(novos))
+            codigo, self._primeiro_codigo = self._primeiro_codigo, None
+            raise NotAcknowledged(
+                self._mensagem_de_falha(novos), failed=novos, total=self.enviados, code=codigo
+            )
 
     def _mensagem_de_falha(self, novos: int) -> str:
         exemplos, self._exemplos = self._exemplos, []

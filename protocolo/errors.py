@@ -6,22 +6,28 @@ ProtocoloError
 ├── CodecError (ValueError)
 │   ├── UnknownSchema                  single-object message whose fingerprint is not in the catalogue
 │   └── CorruptMessage                 bad magic bytes or an undecodable body
-├── PublishError                       the broker did not acknowledge what we produced
+├── PublishError                       the producer could not send what we produced
+│   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
+├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
+├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
 └── StackError                         the local stack could not start (port in use, process died)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BatchFailed",
     "CodecError",
     "CorruptMessage",
     "InvalidEvent",
     "InvalidNup",
+    "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
     "StackError",
     "UnknownSchema",
     "Violation",
+    "WorkerStopped",
 ]
 
 from dataclasses import dataclass
@@ -67,7 +73,42 @@ class CorruptMessage(CodecError):
 
 
 class PublishError(ProtocoloError):
-    """The broker did not acknowledge a message we produced."""
+    """The producer could not send a message we produced (a fatal producer, or no acknowledgement)."""
+
+
+class NotAcknowledged(PublishError):
+    """Messages the broker did not acknowledge: how many, of how many, and Kafka's first error code.
+
+    `reasons` holds each message's outcome when the caller produced a batch (None = acknowledged).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failed: int,
+        total: int,
+        code: str | None = None,
+        reasons: tuple[str | None, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.failed = failed
+        self.total = total
+        self.code = code
+        self.reasons = reasons
+
+    @property
+    def failed_indices(self) -> list[int]:
+        """Positions in the batch of the messages that were not acknowledged."""
+        return [i for i, motivo in enumerate(self.reasons) if motivo is not None]
+
+
+class WorkerStopped(ProtocoloError):
+    """A worker was asked to stop while it waited for a server; the batch at hand is not committed."""
+
+
+class BatchFailed(ProtocoloError):
+    """A worker could not finish a batch while still running; its offsets stay uncommitted."""
 
 
 class StackError(ProtocoloError):

@@ -10,17 +10,27 @@ latest record is its state:
 Only CONFIRMADA subscriptions are mailed movements. Asking again for a CANCELADA or DEVOLVENDO
 subscription starts over at PENDENTE (a new confirmation e-mail); asking again for a PENDENTE one
 within the resend window, or for a CONFIRMADA one, changes nothing.
+
+The API writes the inscricoes topic; DEVOLVENDO is the notifier's, on a topic of its own: a
+Devolucao names the record it judged (its `atualizada_em`), and `com_devolucao` folds the two. A
+mark for an older record is ignored, so a cancel or a new request the API wrote meanwhile always
+wins, in whatever order the two topics are read (docs/topicos.md).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "Devolucao",
     "EstadoInscricao",
     "Inscricao",
     "chave_inscricao",
+    "com_devolucao",
     "confirmar",
+    "devolucao_from_avro",
+    "devolucao_to_avro",
     "inscricao_from_avro",
     "inscricao_to_avro",
+    "marcar_devolucao",
     "normalizar_operacoes",
     "pedir",
 ]
@@ -162,3 +172,48 @@ def confirmar(existente: Inscricao | None, agora: datetime) -> Inscricao | None:
     if existente.estado is EstadoInscricao.CONFIRMADA:
         return None
     return existente.com_estado(EstadoInscricao.CONFIRMADA, agora)
+
+
+@dataclass(frozen=True)
+class Devolucao:
+    """The notifier's mark: the relay refused this subscription too often since the record it names."""
+
+    chave: str
+    inscricao_atualizada_em: datetime | None
+    recusas: int
+    marcada_em: datetime
+
+
+def _ms(instante: datetime | None) -> datetime | None:
+    """An instant at the topics' precision (Avro timestamp-millis)."""
+    return None if instante is None else instante.replace(microsecond=instante.microsecond // 1000 * 1000)
+
+
+def marcar_devolucao(inscricao: Inscricao, *, recusas: int, agora: datetime) -> Devolucao:
+    """The mark that makes this very subscription record bounce."""
+    return Devolucao(inscricao.chave, inscricao.atualizada_em, recusas, agora)
+
+
+def com_devolucao(inscricao: Inscricao | None, devolucao: Devolucao | None) -> Inscricao | None:
+    """The subscription as it stands: DEVOLVENDO when the mark names its current record, else as it is."""
+    if inscricao is None or devolucao is None or inscricao.estado is EstadoInscricao.DEVOLVENDO:
+        return inscricao
+    if _ms(devolucao.inscricao_atualizada_em) != _ms(inscricao.atualizada_em):
+        return inscricao  # the API wrote a newer record since the notifier judged this one
+    return inscricao.com_estado(EstadoInscricao.DEVOLVENDO, devolucao.marcada_em)
+
+
+def devolucao_to_avro(devolucao: Devolucao) -> dict[str, Any]:
+    """A Devolucao as a `devolucao` record (the key travels as the message key)."""
+    return {
+        "inscricao_atualizada_em": devolucao.inscricao_atualizada_em,
+        "recusas": devolucao.recusas,
+        "marcada_em": devolucao.marcada_em,
+    }
+
+
+def devolucao_from_avro(chave: str, registro: dict[str, Any]) -> Devolucao:
+    """A `devolucao` record."""
+    return Devolucao(
+        chave, registro.get("inscricao_atualizada_em"), registro["recusas"], registro["marcada_em"]
+    )

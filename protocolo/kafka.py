@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigValue", "create_topics", "make_admin", "make_consumer", "make_producer", "topic_specs"]
+__all__ = [
+    "ConfigValue",
+    "create_topics",
+    "entrada_de",
+    "make_admin",
+    "make_consumer",
+    "make_producer",
+    "topic_specs",
+]
 
 import logging
 from collections.abc import Callable
 
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
+from protocolo.entrada import Entrada
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -49,6 +58,19 @@ def make_consumer(settings: KafkaSettings, group_id: str, **extra: str | int | f
     return Consumer(config)
 
 
+def entrada_de(mensagem: Message) -> Entrada:
+    """A consumed message (without an error) as plain data for a batch plan."""
+    _tipo, carimbo_ms = mensagem.timestamp()
+    return Entrada(
+        topico=mensagem.topic() or "",
+        particao=mensagem.partition() or 0,
+        offset=mensagem.offset() or 0,
+        chave=mensagem.key(),
+        valor=mensagem.value(),
+        carimbo=max(carimbo_ms, 0) / 1000,
+    )
+
+
 def make_admin(settings: KafkaSettings, **extra: str | int | float | bool) -> AdminClient:
     """An admin client."""
     return AdminClient({**settings.client_config(), **extra})
@@ -61,10 +83,12 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
     specs = [
         (t.eventos, {}),
         (t.dlq, {}),
+        (t.dlq_indexacao, {}),
         (t.movimentos, {}),
         (t.processos, compactado),
         (t.inscricoes, compactado),
         (t.enviadas, compactado),
+        (t.devolucoes, compactado),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.

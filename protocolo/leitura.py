@@ -31,18 +31,25 @@ class Leitor:
     """Partitions of one topic assigned without a consumer group; knows which were read to their end.
 
     `inicio` maps each partition to read to its first offset (only those partitions are read); None
-    reads every partition from the beginning. Raises KafkaException when the topic is unavailable.
+    reads every partition from the beginning. `config`: librdkafka settings over the consumer's (a
+    reader that must see a record soon after it was written sets a short `fetch.wait.max.ms`).
+    Raises KafkaException when the topic is unavailable.
     """
 
     def __init__(
-        self, settings: KafkaSettings, topico: str, *, inicio: Mapping[int, int] | None = None
+        self,
+        settings: KafkaSettings,
+        topico: str,
+        *,
+        inicio: Mapping[int, int] | None = None,
+        config: Mapping[str, str | int | float | bool] | None = None,
     ) -> None:
         self.topico = topico
         # librdkafka wants a group id even when partitions are assigned by hand; nothing is committed.
         self._consumer: Consumer = make_consumer(
             settings,
             f"{settings.group_prefix}-leitor-{uuid.uuid4().hex[:8]}",
-            **{"enable.partition.eof": True},
+            **{**(config or {}), "enable.partition.eof": True},
         )
         try:
             offsets = dict(inicio) if inicio is not None else self._do_inicio()

@@ -71,6 +71,7 @@ def dead_letter_record(
     offset: int,
     chave: bytes | None,
     valor: bytes | None,
+    registrado_em: datetime | None = None,
 ) -> dict[str, Any]:
     """The `dead_letter` record: original bytes, where they came from, and why they were rejected."""
     return {
@@ -82,7 +83,7 @@ def dead_letter_record(
         "offset": offset,
         "chave": chave,
         "valor": valor,
-        "registrado_em": datetime.now(UTC),
+        "registrado_em": registrado_em or datetime.now(UTC),
     }
 
 

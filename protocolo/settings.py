@@ -42,16 +42,20 @@ class TopicSettings(BaseSettings):
     eventos: str = "tramitacao.eventos"
     """The agencies' raw events."""
     dlq: str = "tramitacao.eventos.dlq"
-    """Dead letters: what could not be processed, with the reason."""
+    """The raw events the streams rejected, with the reason (one payload kind: raw events)."""
+    dlq_indexacao: str = "tramitacao.indexacao.dlq"
+    """The indexer's dead letters: snapshots and movimentos it could not decode or the index refused."""
     movimentos: str = "tramitacao.movimentos"
     """Public, validated, enriched movements."""
     processos: str = "tramitacao.processos"
     """The current public state of each processo (compacted)."""
     inscricoes: str = "inscricoes"
-    """E-mail subscriptions (compacted)."""
+    """E-mail subscriptions as the API, their only writer, records them (compacted)."""
     # The notifier's enviadas (key = Message-ID): what the relay accepted, read back after a restart.
     enviadas: str = "notificacoes.enviadas"
     """The notifier's enviadas: each e-mail the relay accepted or refused, keyed by Message-ID (compacted)."""
+    devolucoes: str = "notificacoes.devolucoes"
+    """The notifier's bounce marks, keyed like inscricoes: read as DEVOLVENDO (compacted)."""
     referencia: str = "referencia.orgaos"
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
@@ -173,8 +177,6 @@ class ApiSettings(BaseSettings):
     """The portal's port."""
     public_base_url: str = "http://127.0.0.1:8000"
     """The base of links in e-mails."""
-    page_size_max: int = 100
-    """Not read by the API today."""
     # HTTP gateway for agencies (POST /api/v1/eventos)
     gateway_max_eventos: int = Field(default=500, ge=1)
     """Agencies' gateway: events per batch (413 beyond)."""

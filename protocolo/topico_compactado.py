@@ -14,11 +14,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from confluent_kafka import KafkaError, KafkaException, Message
+from confluent_kafka import KafkaException, Message
 
-from protocolo.errors import CodecError, PublishError
+from protocolo.errors import CodecError
 from protocolo.kafka import make_producer
 from protocolo.leitura import Leitor, ler_ate_o_fim
+from protocolo.produce import produce_and_wait
 from protocolo.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -35,27 +36,10 @@ def gravar(
     *,
     timeout_s: float = 30.0,
 ) -> int:
-    """Produce keyed records (None = tombstone), wait for every ack; PublishError if any fails."""
+    """Produce keyed records (None = tombstone), wait for every ack; NotAcknowledged if any fails."""
     producer = make_producer(settings, **{"message.timeout.ms": int(timeout_s * 1000)})
-    erros: list[str] = []
-    confirmados = 0
-
-    def _entregue(erro: KafkaError | None, _mensagem: object) -> None:
-        nonlocal confirmados
-        if erro is None:
-            confirmados += 1
-        else:
-            erros.append(str(erro))
-
-    for chave, valor in mensagens:
-        producer.produce(topico, key=chave, value=valor, on_delivery=_entregue)
-    producer.flush(timeout_s)
-    if confirmados != len(mensagens):
-        motivo = erros[0] if erros else "sem resposta do broker"
-        raise PublishError(
-            f"{len(mensagens) - confirmados} de {len(mensagens)} registros não confirmados: {motivo}"
-        )
-    return confirmados
+    produce_and_wait(producer, topico, mensagens, timeout_s=timeout_s)
+    return len(mensagens)
 
 
 class _Tabela(Generic[T]):

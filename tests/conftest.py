@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import KafkaError, Message
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from cli.stack import LocalStack, porta_livre, settings_em_portas_livres
 from protocolo.kafka import create_topics, make_producer
+from protocolo.produce import produce_and_wait
 from protocolo.referencia import carregar_referencia
 from protocolo.referencia_topico import publicar_referencia
 from protocolo.settings import (
@@ -63,18 +63,7 @@ def produzir(
     particao: int | None = None,
 ) -> None:
     """Produce (key, value) pairs in order (to `particao` if given) and wait for the broker's ack of each."""
-    producer = make_producer(kafka)
-    falhas: list[KafkaError] = []
-
-    def _entregue(erro: KafkaError | None, _mensagem: Message) -> None:
-        if erro is not None:
-            falhas.append(erro)
-
-    destino = -1 if particao is None else particao  # -1: the partitioner chooses
-    for chave, valor in mensagens:
-        producer.produce(topico, key=chave, value=valor, partition=destino, on_delivery=_entregue)
-    assert producer.flush(15) == 0, f"messages to {topico} not acknowledged in 15 s"
-    assert not falhas, falhas
+    produce_and_wait(make_producer(kafka), topico, list(mensagens), timeout_s=15, partition=particao)
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +88,12 @@ def settings_factory(servers: Settings, tmp_path_factory: pytest.TempPathFactory
         topics = TopicSettings(
             eventos=f"t{tag}.eventos",
             dlq=f"t{tag}.eventos.dlq",
+            dlq_indexacao=f"t{tag}.indexacao.dlq",
             movimentos=f"t{tag}.movimentos",
             processos=f"t{tag}.processos",
             inscricoes=f"t{tag}.inscricoes",
             enviadas=f"t{tag}.enviadas",
+            devolucoes=f"t{tag}.devolucoes",
             referencia=f"t{tag}.referencia",
             credenciais=f"t{tag}.credenciais",
         )

@@ -54,10 +54,12 @@ def diferencas_estado(nup: str, esperado: dict[str, Any], obtido: dict[str, Any]
     return problemas
 
 
-def cartas_mortas(settings: Settings, *, espera_s: float = 3.0) -> list[dict[str, Any]]:
-    """Every dead-letter record on the DLQ (read until it stays quiet for `espera_s`)."""
+def cartas_mortas(
+    settings: Settings, *, topico: str | None = None, espera_s: float = 3.0
+) -> list[dict[str, Any]]:
+    """Every dead-letter record on `topico` (default: the raw events' DLQ), until quiet for `espera_s`."""
     catalogo = catalogo_padrao()
-    topico = settings.kafka.topics.dlq
+    topico = topico or settings.kafka.topics.dlq
     consumer = make_consumer(settings.kafka, f"{settings.kafka.group_prefix}-leitor-dlq")
     particoes = consumer.list_topics(topico, timeout=10).topics[topico].partitions
     consumer.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])  # no group join

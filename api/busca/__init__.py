@@ -2,7 +2,8 @@
 
     datas.py          partial dates ("2011", "01/2011", "05/01/2011") as periods in Brasília time
     texto.py          the Consulta Simples language: words, "phrases", OU, dates, NUP, CPF/CNPJ
-    params.py         BuscaParams: validated, normalised search parameters; ConsultaInvalida
+    params.py         BuscaParams: the one declaration of the search parameters (types, limits,
+                      OpenAPI text, rules, portal labels); validar_busca; ConsultaInvalida
     cursor.py         opaque page tokens bound to their query by an HMAC
     consulta.py       BuscaParams → the search request body (query, sort, page, highlight)
     facetas.py        the facet aggregations and reading them

@@ -173,10 +173,10 @@ def _filtros(params: BuscaParams, *, segredo: bytes) -> list[dict[str, Any]]:
     if params.documento:
         filtros.append({"term": {"interessados.documento_hash": hash_documento(segredo, params.documento)}})
     faixa: dict[str, str] = {}
-    if params.desde:
-        faixa["gte"] = params.desde.inicio_iso
-    if params.ate:
-        faixa["lt"] = params.ate.fim_iso
+    if desde := params.periodo_desde:
+        faixa["gte"] = desde.inicio_iso
+    if ate := params.periodo_ate:
+        faixa["lt"] = ate.fim_iso
     if faixa:
         filtros.append({"range": {CAMPOS_DATA[params.campo_data]: faixa}})
     return filtros

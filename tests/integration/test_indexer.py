@@ -1,4 +1,4 @@
-"""The indexer against the real broker and search server: rejected documents, lost indices.
+"""The indexer against the real broker and search server: rejected documents, bad messages, lost indices.
 
 The indexer runs in a thread of the test process (its real loop, clients and topics); records are
 made as the streams make them and produced to the real topics.
@@ -128,7 +128,8 @@ def test_a_document_the_index_refuses_goes_to_the_dlq_with_its_message_and_the_p
         eventually(lambda: _documento(es, alias_p, aceito["nup"]), what="the accepted snapshot indexed")
         eventually(lambda: _documento(es, alias_m, aceito_mov["id"]), what="the accepted movimento indexed")
         cartas = eventually(
-            lambda: len(c := cartas_mortas(settings, espera_s=1)) >= 2 and c, what="2 DLQ records"
+            lambda: len(c := cartas_mortas(settings, topico=topicos.dlq_indexacao, espera_s=1)) >= 2 and c,
+            what="2 records on the indexer's dead-letter topic",
         )
         consumidor = make_consumer(settings.kafka, indexer.grupo)
         try:
@@ -157,6 +158,35 @@ def test_a_document_the_index_refuses_goes_to_the_dlq_with_its_message_and_the_p
         valores_mov[0],
     )
     assert "observacao" in carta_mov["motivo"]
+    assert cartas_mortas(settings, espera_s=1) == []  # the raw events' DLQ holds raw events only
+
+
+def test_an_undecodable_message_goes_to_the_indexers_dead_letter_topic_not_the_raw_events_dlq(
+    indexador: tuple[Settings, Elasticsearch],
+) -> None:
+    settings, es = indexador
+    topicos = settings.kafka.topics
+    aceito, _ = _registros(3, especie=None, observacao=None)
+    lixo = b"\xc3\x01 not a snapshot"
+    produzir(settings.kafka, topicos.processos, [(b"k-lixo", lixo)], particao=0)
+    _produzir(settings, topicos.processos, "processo", [aceito])
+    indexer, thread = _rodar(settings)
+    try:
+        alias_p = settings.search.alias("processos")
+        eventually(lambda: _documento(es, alias_p, aceito["nup"]), what="the snapshot after the bad one")
+        (carta,) = eventually(
+            lambda: cartas_mortas(settings, topico=topicos.dlq_indexacao, espera_s=1),
+            what="the dead letter of the undecodable message",
+        )
+    finally:
+        _parar(indexer, thread)
+    assert (carta["codigo"], carta["topico"], carta["offset"]) == (
+        "MENSAGEM_CORROMPIDA",
+        topicos.processos,
+        0,
+    )
+    assert (carta["chave"], carta["valor"]) == (b"k-lixo", lixo)
+    assert cartas_mortas(settings, espera_s=1) == []
 
 
 def test_lost_indices_come_back_from_the_templates_with_their_mapping_not_a_dynamic_one(

@@ -21,7 +21,12 @@ from cli.stack import porta_livre
 from notifier.loop import Notifier
 from protocolo.avro import catalogo_padrao
 from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
-from protocolo.inscricoes_topico import decodificar_inscricao, gravar_inscricoes
+from protocolo.inscricoes_topico import (
+    InscricoesVivas,
+    decodificar_devolucao,
+    decodificar_inscricao,
+    gravar_inscricoes,
+)
 from protocolo.settings import NotifierSettings, Settings, SmtpSettings
 from protocolo.topico_compactado import ler_tabela
 from tests.conftest import eventually, produzir
@@ -129,12 +134,24 @@ def test_temporary_failures_are_retried_and_permanent_ones_mark_the_subscription
         what="every message to the healthy and the busy address",
     )
 
-    def estado_devolve() -> EstadoInscricao | None:
-        tabela = ler_tabela(settings.kafka, settings.kafka.topics.inscricoes, decodificar_inscricao)
-        registro = tabela.get(chaves["devolve@example.org"])
-        return EstadoInscricao(registro["estado"]) if registro else None
+    def marca_devolve() -> dict[str, Any] | None:
+        tabela = ler_tabela(settings.kafka, settings.kafka.topics.devolucoes, decodificar_devolucao)
+        return tabela.get(chaves["devolve@example.org"])
 
-    assert eventually(lambda: estado_devolve() is EstadoInscricao.DEVOLVENDO, what="the bouncing mark")
+    marca = eventually(marca_devolve, what="the bouncing mark on the notifier's topic")
+    assert (marca["inscricao_atualizada_em"], marca["recusas"]) == (T0, 3)
+    # inscricoes keeps the API's record (the notifier never writes it); the API's view folds the mark.
+    inscricoes = ler_tabela(settings.kafka, settings.kafka.topics.inscricoes, decodificar_inscricao)
+    assert {r["estado"] for r in inscricoes.values()} == {"CONFIRMADA"}
+    vista = InscricoesVivas(settings.kafka)
+    assert vista.iniciar(timeout_s=30)
+    try:
+        devolve = vista.buscar(chaves["devolve@example.org"])
+        assert devolve is not None and devolve.estado is EstadoInscricao.DEVOLVENDO
+        normal = vista.buscar(chaves["normal@example.org"])
+        assert normal is not None and normal.estado is EstadoInscricao.CONFIRMADA
+    finally:
+        vista.parar()
     assert handler.tentativas["devolve@example.org"] == 3
     assert handler.tentativas["ocupado@example.org"] == 5  # 2 refusals + 3 deliveries
 

@@ -111,6 +111,10 @@ def _notificacao() -> dict[str, Any]:
     }
 
 
+def _devolucao() -> dict[str, Any]:
+    return {"inscricao_atualizada_em": T0, "recusas": 3, "marcada_em": T0}
+
+
 def _orgao() -> dict[str, Any]:
     return orgao_to_avro(carregar_referencia().orgaos[0], agora=T0)
 
@@ -129,6 +133,7 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "orgao": _orgao,
     "credencial": _credencial,
     "notificacao": _notificacao,
+    "devolucao": _devolucao,
 }
 
 

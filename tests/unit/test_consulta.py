@@ -202,8 +202,8 @@ def test_parameters_are_normalised() -> None:
         "recentes",
         "autuacao",
     )
-    assert params.desde == Periodo(date(2011, 1, 1), date(2011, 2, 1))
-    assert params.ate == Periodo(date(2011, 1, 1), date(2012, 1, 1))
+    assert params.periodo_desde == Periodo(date(2011, 1, 1), date(2011, 2, 1))
+    assert params.periodo_ate == Periodo(date(2011, 1, 1), date(2012, 1, 1))
     assert params.interessado == "Maria ***.982.247-**"
     assert CPF not in repr(params)
 
@@ -235,7 +235,7 @@ def test_name_and_assunto_filters_are_bounded() -> None:
 def test_desde_after_ate_is_refused() -> None:
     with pytest.raises(ConsultaInvalida, match="desde: deve ser anterior ou igual a ate"):
         validar_busca(desde="2024-02-01", ate="31/01/2024")
-    assert validar_busca(desde="2024-02-01", ate="01/02/2024").desde is not None
+    assert validar_busca(desde="2024-02-01", ate="01/02/2024").periodo_desde is not None
 
 
 # --- the query ---

@@ -10,6 +10,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import ApiError, BadRequestError, NotFoundError
 
 from indexer.sink import com_retentativas
+from protocolo.errors import WorkerStopped
 
 
 def _erro(classe: type[ApiError], status: int, tipo: str) -> ApiError:
@@ -58,6 +59,6 @@ def test_a_request_the_server_refuses_for_good_is_not_retried() -> None:
 def test_asked_to_stop_while_the_server_is_down_it_gives_up_without_success() -> None:
     falhas: list[Exception] = [TransportConnectionError("recusada")] * 3
 
-    with pytest.raises(InterruptedError):
+    with pytest.raises(WorkerStopped):
         com_retentativas(_falha_antes(falhas), deve_parar=lambda: True)
     assert len(falhas) == 2

@@ -12,12 +12,15 @@ import pytest
 from api.limites import LimiteExcedido, LimitesInscricao, LimiteTaxa
 from protocolo.avro import MAGIC, SCHEMAS_DIR, catalogo_padrao
 from protocolo.inscricoes import (
+    Devolucao,
     EstadoInscricao,
     Inscricao,
     chave_inscricao,
+    com_devolucao,
     confirmar,
     inscricao_from_avro,
     inscricao_to_avro,
+    marcar_devolucao,
     normalizar_operacoes,
     pedir,
 )
@@ -130,6 +133,80 @@ def test_the_operation_filter_decides_what_a_confirmed_subscription_receives() -
 
 
 # --- records and schema evolution ---
+
+
+# --- the notifier's bounce marks, folded into the API's records ---
+
+MARCADA = T0 + timedelta(days=2)
+_MARCA = Devolucao(CHAVE, T0, 3, MARCADA)
+_CONFIRMADA = _inscricao(EstadoInscricao.CONFIRMADA)
+
+
+@pytest.mark.parametrize(
+    ("inscricao", "devolucao", "estado"),
+    [
+        pytest.param(_CONFIRMADA, _MARCA, EstadoInscricao.DEVOLVENDO, id="mark for the current record"),
+        pytest.param(
+            _inscricao(EstadoInscricao.PENDENTE),
+            _MARCA,
+            EstadoInscricao.DEVOLVENDO,
+            id="a pending record too",
+        ),
+        pytest.param(_CONFIRMADA, None, EstadoInscricao.CONFIRMADA, id="no mark"),
+        pytest.param(None, _MARCA, None, id="cancelled (tombstone): the mark resurrects nothing"),
+        pytest.param(
+            _inscricao(EstadoInscricao.PENDENTE, atualizada_em=T0 + timedelta(days=3)),
+            _MARCA,
+            EstadoInscricao.PENDENTE,
+            id="asked again after the judged record: the API wins",
+        ),
+        pytest.param(
+            _inscricao(EstadoInscricao.CONFIRMADA, atualizada_em=T0 + timedelta(days=1)),
+            _MARCA,
+            EstadoInscricao.CONFIRMADA,
+            id="confirmed again after the judged record",
+        ),
+        pytest.param(
+            _CONFIRMADA,
+            Devolucao(CHAVE, T0 + timedelta(microseconds=400), 3, MARCADA),
+            EstadoInscricao.DEVOLVENDO,
+            id="compared at the topics' millisecond precision",
+        ),
+        pytest.param(
+            _inscricao(EstadoInscricao.CONFIRMADA, atualizada_em=None),
+            Devolucao(CHAVE, None, 3, MARCADA),
+            EstadoInscricao.DEVOLVENDO,
+            id="a v1 record without atualizada_em",
+        ),
+        pytest.param(
+            _inscricao(EstadoInscricao.DEVOLVENDO),
+            _MARCA,
+            EstadoInscricao.DEVOLVENDO,
+            id="an old DEVOLVENDO record",
+        ),
+    ],
+)
+def test_a_bounce_mark_counts_only_for_the_record_it_judged(
+    inscricao: Inscricao | None, devolucao: Devolucao | None, estado: EstadoInscricao | None
+) -> None:
+    atual = com_devolucao(inscricao, devolucao)
+
+    assert (atual.estado if atual else None) is estado
+    if inscricao is not None and estado is EstadoInscricao.DEVOLVENDO and inscricao.estado is not estado:
+        assert atual is not None and atual.atualizada_em == MARCADA and not atual.ativa
+
+
+def test_a_bouncing_subscriber_who_asks_again_starts_over_and_the_old_mark_no_longer_applies() -> None:
+    marca = marcar_devolucao(_CONFIRMADA, recusas=3, agora=MARCADA)
+    devolvendo = com_devolucao(_CONFIRMADA, marca)
+
+    novo = _pedir(devolvendo, agora=MARCADA + timedelta(minutes=1))
+
+    assert marca == _MARCA
+    assert novo is not None and novo.estado is EstadoInscricao.PENDENTE
+    assert com_devolucao(novo, marca) == novo
+    with pytest.raises(ValueError, match="não está pendente"):
+        confirmar(devolvendo, MARCADA)
 
 
 def test_a_subscription_round_trips_through_its_avro_record() -> None:

@@ -6,9 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from api.busca.params import ConsultaInvalida
+from api.busca.params import ORDENS_ROTULOS, ConsultaInvalida
 from api.portal_busca import (
+    CAMPOS,
     Formulario,
+    campos_formulario,
     filtros_ativos,
     grupos_facetas,
     ler_pagina,
@@ -149,3 +151,56 @@ def test_no_suggestions_that_would_put_a_cpf_in_a_link() -> None:
 
 def test_the_default_sort_is_left_out_of_urls() -> None:
     assert Formulario(q="pensão", ordem="relevancia").url() == "/?q=pens%C3%A3o"
+
+
+def test_the_advanced_form_is_drawn_from_the_declared_search_parameters() -> None:
+    form = Formulario(q="x", interessado="Maria", documento=CPF, tipo="PROCESSO", ordem="recentes")
+
+    campos = {
+        c.nome: c for c in campos_formulario(form, {"orgao": {"26000": "Ministério da Educação (MEC)"}})
+    }
+
+    # Declaration order; q has its own box, ano is reached only through its facet, nup is not in the portal.
+    assert list(campos) == [
+        "interessado",
+        "documento",
+        "orgao",
+        "assunto",
+        "tipo",
+        "situacao",
+        "desde",
+        "ate",
+        "ordem",
+    ]
+    assert (campos["interessado"].rotulo, campos["interessado"].valor, campos["interessado"].max_length) == (
+        "Nome do interessado",
+        "Maria",
+        200,
+    )
+    assert campos["documento"].valor == "" and campos["documento"].atributos["inputmode"] == "numeric"
+    assert campos["documento"].descrito_por == "documento-dica"
+    assert campos["orgao"].opcoes == [("26000", "Ministério da Educação (MEC)")]
+    assert campos["orgao"].vazio == "Todos os órgãos"
+    assert campos["tipo"].opcoes == [("PROCESSO", "Processo"), ("DOCUMENTO", "Documento")]
+    assert campos["tipo"].valor == "PROCESSO"
+    assert campos["ordem"].opcoes == list(ORDENS_ROTULOS.items()) and campos["ordem"].vazio is None
+    assert campos["desde"].opcoes is None and campos["desde"].descrito_por == "datas-dica"
+    assert all(c.valor == "" for c in campos_formulario(None, {}))
+
+
+def test_urls_filters_and_criteria_follow_the_declaration() -> None:
+    assert CAMPOS == (
+        "q",
+        "interessado",
+        "orgao",
+        "assunto",
+        "tipo",
+        "situacao",
+        "ano",
+        "desde",
+        "ate",
+        "ordem",
+    )
+    assert set(Formulario().criterios()) == set(CAMPOS) | {"documento"}
+    with pytest.raises(TypeError):
+        Formulario(nao_declarado="x")
