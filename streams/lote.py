@@ -42,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from protocolo.avro import Catalogo
+from protocolo.entrada import Entrada
 from protocolo.fold import Processo, avancar
 from protocolo.impressao import impressao_mensagem
 from protocolo.model import Evento
@@ -52,18 +53,6 @@ from streams.intake import Rejeicao, dead_letter, ler_evento
 from streams.projection import eh_publico, movimento_record, snapshot_record
 
 MARGEM = 8_192  # room in a record for everything around a message's original bytes
-
-
-@dataclass(frozen=True)
-class Entrada:
-    """One consumed message."""
-
-    topico: str
-    particao: int
-    offset: int
-    chave: bytes | None
-    valor: bytes | None
-    carimbo: float  # the broker's append time, seconds
 
 
 @dataclass(frozen=True)
