@@ -5,10 +5,10 @@
 Starts its own broker, search server and SMTP sink (which writes every message as an .eml file) on
 free ports, writes `--inscritos` confirmed subscriptions to each of `--processos` processos, then:
   raw        smtplib on one connection sending the same rendered messages (the baseline: no Kafka,
-             no sent-log, no rendering in the timed part)
+             no enviadas, no rendering in the timed part)
   notifier   `python -m notifier` as a real process consuming the movimentos topic, rendering,
              sending with its settings' concurrency (rate limit lifted) and acknowledging each
-             message on the sent-log before committing
+             message on enviadas before committing
 Times: from the first to the last .eml file of each phase (the sink names files by arrival, in ns),
 and for the notifier also from process start. Prints e-mails/s and the ratio to raw, and writes
 bench/resultados/notificacao.json.

@@ -7,8 +7,8 @@ devolucoes) without a group to know every subscription, and applies what is new 
 batch: an unsubscribe acknowledged before a movement was published takes effect before that
 movement is mailed.
 
-Per batch: plan the e-mails (minus the sent-log), send them concurrently at a bounded rate, log
-each outcome on the sent-log (acknowledged), mark subscriptions that bounce too often on the
+Per batch: plan the e-mails (minus enviadas), send them concurrently at a bounded rate, log
+each outcome on enviadas (acknowledged), mark subscriptions that bounce too often on the
 notifier's own topic (never on inscricoes, which only the API writes), and only then commit the
 offsets. A crash anywhere resends at most what it cannot prove was sent.
 """
@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 from confluent_kafka import KafkaException, Message
 
+from notifier.enviadas import Desfecho, Enviadas
 from notifier.lote import Envio, Redator, itens_do_lote, planejar_devolucoes, planejar_lote
 from notifier.sender import EnvioConcorrente
-from notifier.sentlog import Desfecho, RegistroEnvios
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
@@ -45,7 +45,7 @@ class Notifier:
         self.grupo = settings.kafka.group("notifier")
         self.catalogo = catalogo_padrao()
         self.inscricoes = Inscricoes()
-        self.registro = RegistroEnvios(settings.kafka)
+        self.enviadas = Enviadas(settings.kafka)
         self.redator = Redator(
             remetente=settings.smtp.remetente,
             base_url=settings.api.public_base_url,
@@ -62,7 +62,7 @@ class Notifier:
         self._rodando = False
 
     def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
-        self.registro.registrar(envio.message_id, envio.chave, desfecho)
+        self.enviadas.registrar(envio.message_id, envio.chave, desfecho)
 
     def atualizar_inscricoes(self, *, ate_o_fim: bool = False, espera_s: float = 0.05) -> None:
         """Apply every subscription record and bounce mark available now (`ate_o_fim`: read both whole)."""
@@ -93,7 +93,7 @@ class Notifier:
 
     def executar(self) -> None:
         """Run until parar() is called."""
-        carregados = self.registro.carregar()
+        carregados = self.enviadas.carregar()
         topicos = self.settings.kafka.topics
         # Every notifier reads the subscriptions and the bounce marks whole, without a group; short
         # fetch waits, so a record acknowledged a moment ago is here before the next movement.
@@ -104,7 +104,7 @@ class Notifier:
         self.atualizar_inscricoes(ate_o_fim=True, espera_s=0.5)
         self.consumer.subscribe([topicos.movimentos, topicos.inscricoes])
         logger.info(
-            "notifier started group=%s sent_log=%d subscriptions=%d",
+            "notifier started group=%s enviadas=%d subscriptions=%d",
             self.grupo,
             carregados,
             len(self.inscricoes),
@@ -121,7 +121,7 @@ class Notifier:
             self.consumer.close()
             for leitor in self.leitores:
                 leitor.fechar()
-            self.registro.fechar()
+            self.enviadas.fechar()
 
     def processar(self, mensagens: list[Message]) -> bool:
         """Perform one batch's plan and commit it; False when it could not finish (stopping)."""
@@ -130,7 +130,7 @@ class Notifier:
             entradas, catalogo=self.catalogo, topico_movimentos=self.settings.kafka.topics.movimentos
         )
         envios = planejar_lote(
-            itens, self.inscricoes, self.registro.enviados, self.redator, datetime.now(UTC)
+            itens, self.inscricoes, self.enviadas.enviados, self.redator, datetime.now(UTC)
         )
         desfechos = self.envio.enviar_lote(envios)
         if desfechos is None:
@@ -140,7 +140,7 @@ class Notifier:
         marcadas = planejar_devolucoes(
             (e.chave for e, d in desfechos if d is Desfecho.RECUSADA),
             self.inscricoes,
-            self.registro.recusas,
+            self.enviadas.recusas,
             devolucoes_max=self.settings.notifier.devolucoes_max,
             agora=datetime.now(UTC),
         )
@@ -149,7 +149,7 @@ class Notifier:
         try:
             self.consumer.commit(asynchronous=False)
         except KafkaException as exc:
-            # Redelivered later; the sent-log keeps it from being mailed twice.
+            # Redelivered later; enviadas keeps it from being mailed twice.
             logger.warning("commit failed error=%s", exc)
         if envios:
             recusados = sum(1 for _, d in desfechos if d is Desfecho.RECUSADA)

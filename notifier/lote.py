@@ -2,7 +2,7 @@
 
 A batch mixes movimentos (mail each confirmed subscriber of the NUP that wants the operation) and
 inscricoes records (mail a confirmation for each PENDENTE request still pending and not expired).
-A Message-ID already in the sent-log, or already planned in this batch, is not planned again.
+A Message-ID already in enviadas, or already planned in this batch, is not planned again.
 
 The notifier's shell (notifier/loop.py) performs the plan: `itens_do_lote` decodes the consumed
 messages, `planejar_lote` says which e-mails to send, and once the relay has answered
@@ -167,7 +167,7 @@ def planejar_devolucoes(
     """The bounce marks of subscriptions refused `devolucoes_max` times since their last change.
 
     `recusadas` holds the keys the relay refused in this batch; `recusas(chave, desde)` counts a
-    subscription's permanent refusals since `desde` (the sent-log). Unknown and already bouncing
+    subscription's permanent refusals since `desde` (enviadas). Unknown and already bouncing
     subscriptions are left as they are. Each mark names the record it judged, so a newer record
     of the API wins over it.
     """

@@ -1,7 +1,7 @@
 """E-mail rendering: pt-BR text and HTML messages for movements and confirmations. Pure.
 
 The Message-ID is derived from what the message is about and the subscription, so a resent
-e-mail carries the same id and the sent-log can tell whether it already went out. Every message
+e-mail carries the same id and enviadas can tell whether it already went out. Every message
 carries a one-click unsubscribe link (RFC 8058: List-Unsubscribe + List-Unsubscribe-Post).
 """
 

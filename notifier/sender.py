@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from notifier.enviadas import Desfecho
 from notifier.falhas import Ritmo, eh_permanente, proxima_espera
 from notifier.lote import Envio
-from notifier.sentlog import Desfecho
 from protocolo.settings import NotifierSettings, SmtpSettings
 
 logger = logging.getLogger(__name__)

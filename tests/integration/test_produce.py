@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 from confluent_kafka import Producer
-from protocolo.stack import porta_livre
 
+from cli.stack import porta_livre
 from protocolo.errors import NotAcknowledged, PublishError
 from protocolo.kafka import make_producer
 from protocolo.leitura import ler_ate_o_fim

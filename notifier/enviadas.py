@@ -1,4 +1,5 @@
-"""The sent-log: a compacted topic (key = Message-ID) of every e-mail the relay accepted or refused.
+"""Enviadas, the notifier's sent log: a compacted topic (key = Message-ID) of every e-mail the relay
+accepted or refused.
 
 Each outcome is acknowledged by the broker before the worker takes its next message, and before
 the movimentos offset is committed; a restarted notifier loads the log and sends only what it
@@ -8,7 +9,7 @@ worker (accepted by the relay, outcome not yet acknowledged) can go out twice.
 
 from __future__ import annotations
 
-__all__ = ["Desfecho", "RegistroEnvios"]
+__all__ = ["Desfecho", "Enviadas"]
 
 import logging
 import threading
@@ -37,7 +38,7 @@ def _decodificar(valor: bytes) -> dict[str, Any]:
     return catalogo_padrao().decode("notificacao", valor)
 
 
-class RegistroEnvios:
+class Enviadas:
     """What was sent (Message-IDs) and the permanent refusals per subscription, kept on the topic."""
 
     def __init__(self, settings: KafkaSettings) -> None:
@@ -49,7 +50,7 @@ class RegistroEnvios:
         self._producer = make_producer(settings, **{"linger.ms": 0})
         # One thread serves the delivery callbacks; each worker waits on its own message's event.
         self._parar = threading.Event()
-        self._poller = threading.Thread(target=self._servir, name="sentlog-poll", daemon=True)
+        self._poller = threading.Thread(target=self._servir, name="enviadas-poll", daemon=True)
         self._poller.start()
 
     def _servir(self) -> None:
