@@ -8,7 +8,9 @@ keeps its version only for index.gc_deletes, 60 s by default).
 
 The movimentos of a processo that stopped being public leave the index with it: those of the
 batch are never written, those already indexed are deleted up to the tombstone's version (a
-movimento names the processo version it was folded into, so the delete is safe to replay).
+movimento names the processo version it was folded into, so the delete is safe to replay), and
+those that arrive after the tombstone was indexed are dropped (`sem_ocultos`): processos and
+movimentos are two topics, and nothing orders one's records against the other's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "mais_novos",
     "ocultos",
     "query_ocultos",
+    "sem_ocultos",
 ]
 
 from dataclasses import dataclass
@@ -143,6 +146,11 @@ def query_ocultos(versoes: dict[str, int]) -> dict[str, Any]:
 def _visivel(movimento: dict[str, Any], escondidos: dict[str, int]) -> bool:
     versao = escondidos.get(movimento["nup"])
     return versao is None or movimento["processo_versao"] > versao
+
+
+def sem_ocultos(acoes: list[Acao], escondidos: dict[str, int], *, indice_movimentos: str) -> list[Acao]:
+    """`acoes` without the movimentos of processos hidden (NUP -> tombstone version) at or after them."""
+    return [a for a in acoes if a.indice != indice_movimentos or _visivel(a.documento, escondidos)]
 
 
 def acoes_do_lote(

@@ -2,22 +2,34 @@
 
 `planejar_lote` decodes the batch (an undecodable message becomes a MENSAGEM_CORROMPIDA dead
 letter), builds the bulk actions (indexer/documents) and names the processos whose movimentos
-leave the index. Once the index has answered, `cartas_rejeitados` turns each document it refused
-for good into a DOCUMENTO_REJEITADO dead letter that carries the message the document came from.
+leave the index. `sem_ocultos_no_indice` then drops the movimentos of processos the index already
+holds as tombstones (the shell looks up `nups_dos_movimentos`). Once the index has answered,
+`cartas_rejeitados` turns each document it refused for good into a DOCUMENTO_REJEITADO dead letter
+that carries the message the document came from.
 The shell (indexer/loop.py) performs the plan: bulk, delete, dead letters, commit.
 """
 
 from __future__ import annotations
 
-__all__ = ["Carta", "Origem", "PlanoLote", "Rejeitado", "cartas_rejeitados", "planejar_lote"]
+__all__ = [
+    "Carta",
+    "Origem",
+    "PlanoLote",
+    "Rejeitado",
+    "cartas_rejeitados",
+    "nups_dos_movimentos",
+    "ocultos_no_indice",
+    "planejar_lote",
+    "sem_ocultos_no_indice",
+]
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from indexer.documents import Acao, acoes_do_lote, ocultos
+from indexer.documents import Acao, acoes_do_lote, ocultos, sem_ocultos
 from protocolo.avro import Catalogo
 from protocolo.entrada import Entrada
 from protocolo.errors import CodecError
@@ -109,6 +121,29 @@ def planejar_lote(
         snapshots, movimentos, indice_processos=alias_processos, indice_movimentos=alias_movimentos
     )
     return PlanoLote(acoes=acoes, ocultos=ocultos(snapshots), cartas=cartas, origens=origens)
+
+
+def nups_dos_movimentos(plano: PlanoLote, *, alias_movimentos: str) -> list[str]:
+    """The processos whose movimentos the plan writes: the ones to look up in the processos index."""
+    return sorted({a.documento["nup"] for a in plano.acoes if a.indice == alias_movimentos})
+
+
+def ocultos_no_indice(fontes: Sequence[dict[str, Any] | None]) -> dict[str, int]:
+    """NUP -> version of the tombstones among the processos documents looked up (None: not found)."""
+    return {f["nup"]: f["versao"] for f in fontes if f is not None and f.get("publico") is False}
+
+
+def sem_ocultos_no_indice(
+    plano: PlanoLote, escondidos: dict[str, int], *, alias_movimentos: str
+) -> PlanoLote:
+    """The plan without the movimentos of processos hidden in the index at or after their version.
+
+    Processos and movimentos are two topics, so a tombstone can be indexed (and its movimentos
+    deleted) before an older movimento of the processo arrives: that one must not be written.
+    """
+    if not escondidos:
+        return plano
+    return replace(plano, acoes=sem_ocultos(plano.acoes, escondidos, indice_movimentos=alias_movimentos))
 
 
 def cartas_rejeitados(

@@ -220,3 +220,55 @@ def test_lost_indices_come_back_from_the_templates_with_their_mapping_not_a_dyna
     es.indices.create(index=f"{alias_p}-v99")
     (novo,) = es.indices.get_mapping(index=f"{alias_p}-v99").body.values()
     assert novo["mappings"] == definicao("processos")["mappings"]
+
+
+def _oculto(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot of the processo's next version, once it is no longer public."""
+    return {**snapshot, "publico": False, "versao": snapshot["versao"] + 1}
+
+
+def test_a_movimento_that_arrives_after_its_processo_was_hidden_never_enters_the_index(
+    indexador: tuple[Settings, Elasticsearch],
+) -> None:
+    """Processos and movimentos are two topics: nothing orders one's records against the other's, so
+    the tombstone can be indexed (and its delete done) before an older movimento of the processo."""
+    settings, es = indexador
+    topicos = settings.kafka.topics
+    alias_p, alias_m = settings.search.alias("processos"), settings.search.alias("movimentos")
+    escondido, atrasado = _registros(4, especie=None, observacao=None)
+    _, marcador = _registros(5, especie=None, observacao=None)
+    indexer, thread = _rodar(settings)
+    try:
+        _produzir(settings, topicos.processos, "processo", [_oculto(escondido)])
+        eventually(
+            lambda: (_documento(es, alias_p, escondido["nup"]) or {}).get("publico") is False,
+            what="the tombstone indexed",
+        )
+        _produzir(settings, topicos.movimentos, "movimento", [atrasado, marcador])
+        eventually(lambda: _documento(es, alias_m, marcador["id"]), what="the movimento after the late one")
+    finally:
+        _parar(indexer, thread)
+    assert atrasado["processo_versao"] < escondido["versao"] + 1
+    assert _documento(es, alias_m, atrasado["id"]) is None
+
+
+def test_the_movimentos_indexed_before_the_processo_was_hidden_leave_the_index_with_it(
+    indexador: tuple[Settings, Elasticsearch],
+) -> None:
+    settings, es = indexador
+    topicos = settings.kafka.topics
+    alias_p, alias_m = settings.search.alias("processos"), settings.search.alias("movimentos")
+    publico, movimento = _registros(6, especie=None, observacao=None)
+    indexer, thread = _rodar(settings)
+    try:
+        _produzir(settings, topicos.processos, "processo", [publico])
+        _produzir(settings, topicos.movimentos, "movimento", [movimento])
+        eventually(lambda: _documento(es, alias_m, movimento["id"]), what="the public movimento indexed")
+        _produzir(settings, topicos.processos, "processo", [_oculto(publico)])
+        eventually(
+            lambda: (_documento(es, alias_p, publico["nup"]) or {}).get("publico") is False,
+            what="the tombstone indexed",
+        )
+        eventually(lambda: _documento(es, alias_m, movimento["id"]) is None, what="the movimento deleted")
+    finally:
+        _parar(indexer, thread)

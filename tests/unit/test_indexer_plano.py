@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from indexer.plano import PlanoLote, Rejeitado, cartas_rejeitados, planejar_lote
+from indexer.plano import (
+    PlanoLote,
+    Rejeitado,
+    cartas_rejeitados,
+    nups_dos_movimentos,
+    ocultos_no_indice,
+    planejar_lote,
+    sem_ocultos_no_indice,
+)
 from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
 from protocolo.fold import fold_processo
@@ -175,3 +183,17 @@ def test_a_refused_document_becomes_a_dead_letter_with_the_message_it_came_from(
     assert registro["valor"] == entradas[1].valor and cartas[0].chave == entradas[1].chave
     assert registro["motivo"] == "o índice recusou o documento (HTTP 400): campo especie: número esperado"
     assert cartas_rejeitados(plano, [], catalogo=CATALOGO, agora=AGORA) == []
+
+
+def test_the_movimentos_of_a_processo_the_index_holds_as_a_tombstone_are_not_written() -> None:
+    plano = _plano(_lote(("movimento", M1), ("movimento", M2), ("movimento", OM1), ("processo", O1)))
+    assert nups_dos_movimentos(plano, alias_movimentos="m") == sorted({NUP, OUTRO})
+    encontrados = [{"nup": NUP, "versao": 2, "publico": False}, {"nup": OUTRO, "versao": 1, "publico": True}]
+    escondidos = ocultos_no_indice([*encontrados, None])
+    assert escondidos == {NUP: 2}
+    filtrado = sem_ocultos_no_indice(plano, escondidos, alias_movimentos="m")
+    assert [(a.indice, a.doc_id) for a in filtrado.acoes] == [("p", OUTRO), ("m", OM1["id"])]
+    assert sem_ocultos_no_indice(plano, {NUP: 1}, alias_movimentos="m").acoes == [
+        a for a in plano.acoes if a.doc_id != M1["id"]
+    ]  # hidden at version 1: the movimento of version 2 is newer, it stays
+    assert sem_ocultos_no_indice(plano, {}, alias_movimentos="m") is plano
