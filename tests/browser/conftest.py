@@ -10,23 +10,19 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from protocolo.settings import Settings
-from tests.conftest import run_cli
-from tests.e2e.conftest import api, pipeline
-from tests.oraculo import diferencas, diferencas_movimentos
-
-__all__ = ["Portal", "api", "pipeline"]
+from tests.fixtures.cli import run_cli
+from tests.fixtures.oraculo import diferencas, diferencas_movimentos
+from tests.fixtures.portal import AXE, Portal
 
 CHROMIUM = Path(os.environ.get("PROTOCOLO_CHROMIUM", "/usr/bin/chromium"))
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,7 +32,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-GRAVES = ("serious", "critical")
 
 
 # Package scope, not session: Playwright's sync API keeps an asyncio loop marked as running in the main
@@ -66,46 +61,6 @@ def telas(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Path(destino).mkdir(parents=True, exist_ok=True)
         return Path(destino)
     return tmp_path_factory.mktemp("telas")
-
-
-@dataclass
-class Portal:
-    """One browser page on the portal, with or without JavaScript."""
-
-    page: Page
-    base: str
-    js: bool
-    telas: Path
-
-    def abrir(self, caminho: str) -> Page:
-        self.page.goto(self.base + caminho)
-        return self.page
-
-    def fotografar(self, nome: str) -> None:
-        sufixo = "js" if self.js else "sem-js"
-        self.page.screenshot(path=str(self.telas / f"{nome}-{sufixo}.png"), full_page=True)
-
-    def verificar_acessibilidade(self, nome: str) -> None:
-        """axe-core on the current page: no serious or critical violation (JavaScript contexts only)."""
-        self.fotografar(nome)
-        if not self.js:
-            return
-        self.page.add_script_tag(path=str(AXE))
-        resultado: dict[str, Any] = self.page.evaluate(
-            "() => axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
-        )
-        graves = [
-            {
-                "id": v["id"],
-                "impact": v["impact"],
-                "help": v["help"],
-                "nodes": [n["target"] for n in v["nodes"]],
-            }
-            for v in resultado["violations"]
-            if v["impact"] in GRAVES
-        ]
-        assert graves == [], f"{nome}: axe-core found {json.dumps(graves, ensure_ascii=False, indent=1)}"
 
 
 @pytest.fixture(params=[True, False], ids=["js", "sem-js"])

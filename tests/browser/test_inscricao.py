@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 
 from protocolo.settings import Settings
-from tests.browser.conftest import Portal
-from tests.conftest import eventually, run_cli
-from tests.e2e.test_walking_skeleton import (
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.pipeline import (
     CGGP,
     PROTOCOLO,
     buscar_processo,
@@ -25,6 +25,7 @@ from tests.e2e.test_walking_skeleton import (
     novo_nup,
     write_jsonl,
 )
+from tests.fixtures.portal import Portal
 
 LINK = re.compile(r"https?://\S+/inscricoes/(confirmar|cancelar)/\S+")
 

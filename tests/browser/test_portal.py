@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from protocolo.documentos import is_cpf, so_digitos
 from protocolo.nup import parse_nup
-from tests.browser.conftest import Portal
+from tests.fixtures.portal import Portal
 
 pytestmark = pytest.mark.slow
 

@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 
 from protocolo.settings import Settings
-from tests.chaos.saidas import Trabalhador, diferencas_snapshots, ler_topico, metricas
-from tests.conftest import eventually
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import ler_topico
+from tests.fixtures.oraculo import diferencas_snapshots
+from tests.fixtures.trabalhador import Trabalhador, metricas
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +94,7 @@ def esperar_oraculo(
 
 def origens_na_dlq(settings: Settings) -> set[tuple[str, int, int]]:
     """The distinct source messages on the DLQ (a replay after a crash may write one twice)."""
-    cartas = ler_topico(settings, settings.kafka.topics.dlq, "dead_letter")
+    cartas = ler_topico(settings.kafka, settings.kafka.topics.dlq, "dead_letter")
     return {(c["topico"], c["particao"], c["offset"]) for c in cartas}
 
 
@@ -147,7 +149,7 @@ def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle
     # Kill once outputs are flowing, with most of the traffic still to come (snapshots are written
     # once per processo per batch: movimentos, one per public event, tell the progress).
     eventually(
-        lambda: len(ler_topico(settings, settings.kafka.topics.movimentos, "movimento")) > 300,
+        lambda: len(ler_topico(settings.kafka, settings.kafka.topics.movimentos, "movimento")) > 300,
         what="the first movimentos",
     )
     trabalhador.matar()

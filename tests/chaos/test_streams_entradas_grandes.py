@@ -17,8 +17,9 @@ from protocolo.kafka import make_producer
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.registros import evento_mensagem
 from protocolo.settings import Settings, StreamsSettings
-from tests.chaos.saidas import Trabalhador, ler_topico, metricas
-from tests.conftest import eventually
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import ler_topico
+from tests.fixtures.trabalhador import Trabalhador, metricas
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +99,7 @@ def test_huge_processos_and_messages_flow_through_or_to_the_dlq_and_never_stop_a
 
     def pronto() -> dict[str, dict[str, object]] | None:
         ultimos: dict[str, dict[str, object]] = {}
-        for s in ler_topico(settings, settings.kafka.topics.processos, "processo"):
+        for s in ler_topico(settings.kafka, settings.kafka.topics.processos, "processo"):
             ultimos[s["nup"]] = s
         ok = ultimos.get(LONGO, {}).get("versao") == 20_000 and ultimos.get(DEPOIS, {}).get("versao") == 3
         return ultimos if ok else None
@@ -109,7 +110,7 @@ def test_huge_processos_and_messages_flow_through_or_to_the_dlq_and_never_stop_a
 
     assert len(catalogo.encode("processo", ultimos[LONGO])) < 16_000
     assert ultimos.get(GORDO, {}).get("versao", 0) < 5
-    cartas = ler_topico(settings, settings.kafka.topics.dlq, "dead_letter")
+    cartas = ler_topico(settings.kafka, settings.kafka.topics.dlq, "dead_letter")
     codigos = sorted({c["codigo"] for c in cartas})
     assert codigos == ["MENSAGEM_CORROMPIDA", "REGISTRO_GRANDE_DEMAIS"], codigos
     grande = next(c for c in cartas if c["codigo"] == "MENSAGEM_CORROMPIDA")
@@ -118,7 +119,7 @@ def test_huge_processos_and_messages_flow_through_or_to_the_dlq_and_never_stop_a
     # The events that would take GORDO's state (or snapshot) past the limit: each with its bytes.
     gordos = [c for c in cartas if c["codigo"] == "REGISTRO_GRANDE_DEMAIS"]
     assert gordos and all(c["valor"] is not None and "limite" in c["motivo"] for c in gordos)
-    movimentos = ler_topico(settings, settings.kafka.topics.movimentos, "movimento")
+    movimentos = ler_topico(settings.kafka, settings.kafka.topics.movimentos, "movimento")
     assert len({m["id"] for m in movimentos if m["nup"] == LONGO}) == 20_000
     amostras = metricas(trabalhador.porta_metricas)
     assert amostras["protocolo_streams_mensagens_total"] == 20_000 + 5 + 1 + 3

@@ -23,8 +23,8 @@ from cli.stack import LocalStack, settings_em_portas_livres
 from indexer.mappings import definicao
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from tests.conftest import eventually
-from tests.oraculo import diferencas, diferencas_estado, diferencas_movimentos, documentos_indexados
+from tests.fixtures.espera import eventually
+from tests.fixtures.oraculo import diferencas, diferencas_estado, diferencas_movimentos, documentos_indexados
 
 pytestmark = pytest.mark.slow
 

@@ -26,8 +26,9 @@ from protocolo.inscricoes import chave_inscricao
 from protocolo.links_inscricao import AcaoLink, assinar_link
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import InscricaoSettings, Settings
-from tests.conftest import eventually, run_cli
-from tests.e2e.test_walking_skeleton import CGGP, PROTOCOLO, buscar_processo, evento, write_jsonl
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.pipeline import CGGP, PROTOCOLO, buscar_processo, evento, write_jsonl
 
 pytestmark = pytest.mark.slow
 

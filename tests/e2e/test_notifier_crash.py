@@ -25,8 +25,9 @@ from notifier.messages import message_id
 from protocolo.inscricoes import chave_inscricao
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import InscricaoSettings, NotifierSettings, Settings
-from tests.conftest import eventually, run_cli
-from tests.e2e.test_walking_skeleton import CGGP, PROTOCOLO, buscar_processo, write_jsonl
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.pipeline import CGGP, PROTOCOLO, buscar_processo, write_jsonl
 
 pytestmark = pytest.mark.slow
 

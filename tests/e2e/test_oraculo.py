@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from protocolo.settings import Settings
-from tests.conftest import run_cli
-from tests.oraculo import cartas_mortas, diferencas, diferencas_movimentos
+from tests.fixtures.cli import run_cli
+from tests.fixtures.oraculo import cartas_mortas, diferencas, diferencas_movimentos
 
 pytestmark = pytest.mark.slow
 

@@ -22,8 +22,8 @@ from protocolo.documentos import is_cnpj, is_cpf, so_digitos
 from protocolo.masking import mascarar_cpf
 from protocolo.nup import parse_nup
 from protocolo.settings import Settings
-from tests.conftest import run_cli
-from tests.oraculo import diferencas, diferencas_movimentos
+from tests.fixtures.cli import run_cli
+from tests.fixtures.oraculo import diferencas, diferencas_movimentos
 
 pytestmark = pytest.mark.slow
 

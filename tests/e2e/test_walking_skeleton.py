@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import subprocess
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -18,77 +15,30 @@ import pytest
 from protocolo.avro import catalogo_padrao
 from protocolo.documentos import gerar_cpf
 from protocolo.kafka import make_consumer
-from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import Settings
-from tests.conftest import eventually, kcat_env, produzir, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import kcat_env, produzir
+from tests.fixtures.pipeline import (
+    CGGP,
+    PROTOCOLO,
+    buscar_processo,
+    emails_para,
+    evento,
+    novo_nup,
+    rng,
+    write_jsonl,
+)
 
 pytestmark = pytest.mark.slow
-
-_rng = random.Random()
-
-
-def novo_nup() -> Nup:
-    return gerar_nup(unidade=23037, sequencial=_rng.randint(1, 999_999), ano=2024)
-
-
-def evento(nup: Nup, n: int, operacao: str, **campos: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": f"e2e-{nup.digitos}-{n}",
-        "orgao": "26000",
-        "nup": nup.formatado,
-        "tipo": "PROCESSO",
-        "operacao": operacao,
-        "ocorrido_em": f"2024-05-{n:02d}T10:00:00-03:00",
-        "nivel_acesso": "PUBLICO",
-    }
-    return base | campos
-
-
-PROTOCOLO = {"codigo": "110", "sigla": "PROT", "nome": "Protocolo Central"}
-CGGP = {"codigo": "230", "sigla": "CGGP", "nome": "Coordenação-Geral de Gestão de Pessoas"}
-
-
-def write_jsonl(path: Path, linhas: list[dict[str, Any] | str]) -> Path:
-    path.write_text(
-        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in linhas) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-def buscar_processo(api: httpx.Client, nup: Nup | str, movimentos: int = 0) -> dict[str, Any] | None:
-    """The processo, once it exists with at least `movimentos` movimentos indexed; its first page
-    of movimentos (oldest first, from the movimentos route) under "movimentos".
-
-    A processo is readable as soon as its snapshot is indexed; its movimentos may
-    land in a later bulk batch, so tests that check the timeline wait for them.
-    """
-    formatado = nup if isinstance(nup, str) else nup.formatado
-    resposta = api.get(f"/api/v1/processos/{formatado}")
-    if resposta.status_code != 200:
-        return None
-    processo: dict[str, Any] = resposta.json()
-    assert "historico" not in processo
-    pagina = api.get(f"/api/v1/processos/{formatado}/movimentos", params={"ordem": "asc", "tamanho": 200})
-    if pagina.status_code != 200:
-        return None
-    corpo = pagina.json()
-    assert corpo["total"] == len(corpo["items"]) or corpo["proximo_cursor"]
-    processo["movimentos"] = corpo["items"]
-    return processo if corpo["total"] >= movimentos else None
-
-
-def emails_para(mail_dir: Path, endereco: str) -> list[EmailMessage]:
-    parser = BytesParser(policy=policy.default)
-    mensagens = [parser.parsebytes(p.read_bytes()) for p in sorted(mail_dir.glob("*.eml"))]
-    return [m for m in mensagens if m["To"] == endereco]  # type: ignore[misc]
 
 
 def test_published_event_is_searchable_and_a_subscriber_is_mailed_once(
     pipeline: Settings, api: httpx.Client, mail_dir: Path, tmp_path: Path
 ) -> None:
     nup = novo_nup()
-    cpf = gerar_cpf(_rng)
-    palavra = f"zeladoria{_rng.randint(10_000, 99_999)}"
+    cpf = gerar_cpf(rng)
+    palavra = f"zeladoria{rng.randint(10_000, 99_999)}"
     arquivo = write_jsonl(
         tmp_path / "eventos.jsonl",
         [
@@ -227,7 +177,7 @@ def test_a_processo_that_becomes_sigiloso_disappears_from_every_public_view(
     pipeline: Settings, api: httpx.Client, tmp_path: Path
 ) -> None:
     nup = novo_nup()
-    palavra = f"sigilo{_rng.randint(10_000, 99_999)}"
+    palavra = f"sigilo{rng.randint(10_000, 99_999)}"
     autuacao = evento(nup, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=f"Apuração {palavra}")
     run_cli(pipeline, "publish", str(write_jsonl(tmp_path / "a.jsonl", [autuacao])))
     eventually(lambda: buscar_processo(api, nup), what="the public processo")
@@ -244,7 +194,7 @@ def test_names_come_from_reference_data_loaded_while_the_streams_run(
     pipeline: Settings, api: httpx.Client, tmp_path: Path
 ) -> None:
     nup = novo_nup()
-    orgao = f"9{_rng.randint(1000, 9999)}"
+    orgao = f"9{rng.randint(1000, 9999)}"
     referencia = {
         "versao": 1,
         "orgaos": [

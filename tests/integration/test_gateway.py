@@ -17,7 +17,8 @@ from cli.stack import LocalStack, settings_em_portas_livres
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_consumer
 from protocolo.settings import Settings
-from tests.conftest import eventually, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
 
 ORGAO = "23000"
 

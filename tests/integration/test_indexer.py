@@ -27,8 +27,9 @@ from protocolo.referencia import carregar_referencia
 from protocolo.search import make_search
 from protocolo.settings import Settings
 from streams.projection import movimento_record, snapshot_record
-from tests.conftest import eventually, produzir
-from tests.oraculo import cartas_mortas
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
+from tests.fixtures.oraculo import cartas_mortas
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")

@@ -29,7 +29,8 @@ from protocolo.inscricoes_topico import (
 )
 from protocolo.settings import NotifierSettings, Settings, SmtpSettings
 from protocolo.topico_compactado import ler_tabela
-from tests.conftest import eventually, produzir
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 
 NUP = "23037001462202165"
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)

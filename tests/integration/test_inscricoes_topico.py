@@ -20,7 +20,7 @@ from protocolo.inscricoes_topico import (
 )
 from protocolo.settings import Settings
 from protocolo.topico_compactado import gravar, ler_tabela
-from tests.conftest import eventually
+from tests.fixtures.espera import eventually
 
 NUP = "23037001462202165"
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)

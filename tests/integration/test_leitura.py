@@ -10,7 +10,8 @@ from confluent_kafka import KafkaException
 
 from protocolo.leitura import Leitor, ler_ate_o_fim
 from protocolo.settings import Settings
-from tests.conftest import eventually, produzir
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 
 
 @pytest.fixture

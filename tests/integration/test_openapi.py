@@ -17,7 +17,8 @@ from schemathesis.checks import not_a_server_error
 
 from cli.stack import LocalStack
 from protocolo.settings import Settings
-from tests.conftest import eventually, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
 
 pytestmark = pytest.mark.slow
 

@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 
 from cli.stack import LocalStack, porta_livre, settings_em_portas_livres
 from producers.publisher import LOGGER_LIBRDKAFKA, Publisher, Resultado
-from protocolo.avro import catalogo_padrao
 from protocolo.errors import InvalidEvent, PublishError
-from protocolo.kafka import create_topics, make_consumer
+from protocolo.kafka import create_topics
 from protocolo.nup import gerar_nup
 from protocolo.settings import KafkaSettings, Settings
 from streams.app import particao_do_nup
+from tests.fixtures.kafka import ler_eventos
 
 RAIZ = Path(__file__).parents[2]
 
@@ -47,30 +46,6 @@ def evento(n: int, *, sequencial: int | None = None) -> dict[str, Any]:
         "unidade_origem": {"codigo": "2300001", "sigla": "PROTOCOLO"},
         "unidade_destino": {"codigo": "2300004", "sigla": "CGGP"},
     }
-
-
-def ler_topico(kafka: KafkaSettings, topico: str) -> list[tuple[bytes, int, dict[str, Any]]]:
-    """(key, partition, decoded event) of every record, read to the end of each partition, no group."""
-    catalogo = catalogo_padrao()
-    consumer = make_consumer(
-        kafka, f"leitor-{os.getpid()}-{time.monotonic_ns()}", **{"enable.partition.eof": True}
-    )
-    particoes = consumer.list_topics(topico, timeout=10).topics[topico].partitions
-    consumer.assign([TopicPartition(topico, p, OFFSET_BEGINNING) for p in particoes])
-    registros: list[tuple[bytes, int, dict[str, Any]]] = []
-    no_fim: set[int] = set()
-    try:
-        while len(no_fim) < len(particoes):
-            for mensagem in consumer.consume(num_messages=1000, timeout=1.0):
-                erro = mensagem.error()
-                if erro is None:
-                    valor = catalogo.decode("evento", mensagem.value() or b"")
-                    registros.append((mensagem.key() or b"", mensagem.partition() or 0, valor))
-                elif erro.code() == KafkaError._PARTITION_EOF:
-                    no_fim.add(mensagem.partition() or 0)
-    finally:
-        consumer.close()
-    return registros
 
 
 def identidades(registros: list[tuple[bytes, int, dict[str, Any]]]) -> Counter[str]:
@@ -120,7 +95,7 @@ def test_every_event_is_acknowledged_keyed_by_nup_digits_in_the_nups_murmur2_par
     )
     assert (publisher.enviados, publisher.confirmados, publisher.nao_confirmados) == (40, 40, 0)
     assert publisher.falhas == []
-    registros = ler_topico(settings.kafka, settings.kafka.topics.eventos)
+    registros = ler_eventos(settings.kafka, settings.kafka.topics.eventos)
     assert identidades(registros) == Counter(r.chave_identidade for r in resultados)
     particoes = settings.kafka.topics.partitions
     por_id = {r.chave_identidade: r for r in resultados}
@@ -143,7 +118,7 @@ def test_an_invalid_event_raises_before_anything_is_produced(
 
     assert [v.campo for v in erro.value.violations] == ["nup"]
     assert (publisher.enviados, publisher.confirmados) == (1, 1)
-    registros = ler_topico(settings.kafka, settings.kafka.topics.eventos)
+    registros = ler_eventos(settings.kafka, settings.kafka.topics.eventos)
     assert identidades(registros) == Counter({"23000:pub-2": 1})
 
 
@@ -207,7 +182,7 @@ def test_a_broker_frozen_past_the_timeout_fails_events_and_reports_none_it_did_n
     assert all(r.ok for r in antes)
     assert not any(r.ok for r in durante)
     assert all(r.erro and r.erro.startswith("sem confirmação do broker em 3 s") for r in durante)
-    no_topico = identidades(ler_topico(kafka_privado, kafka_privado.topics.eventos))
+    no_topico = identidades(ler_eventos(kafka_privado, kafka_privado.topics.eventos))
     confirmados = {r.chave_identidade for r in resultados if r.ok}
     assert confirmados <= set(no_topico), "an event reported as sent is missing from the topic"
     # Failed events may still have been written (the broker read them after thawing): at-least-once,
@@ -233,7 +208,7 @@ def test_a_broker_frozen_for_less_than_the_timeout_is_survived_without_duplicate
 
     assert all(r.ok for r in resultados)
     assert (publisher.confirmados, publisher.nao_confirmados) == (400, 0)
-    no_topico = identidades(ler_topico(kafka_privado, kafka_privado.topics.eventos))
+    no_topico = identidades(ler_eventos(kafka_privado, kafka_privado.topics.eventos))
     assert no_topico == Counter({r.chave_identidade: 1 for r in resultados}), "lost or duplicated events"
     avisos = [r.getMessage() for r in caplog.records if r.name == LOGGER_LIBRDKAFKA]
     assert any("Timed out" in m for m in avisos), f"the freeze retried nothing: {avisos}"
@@ -261,5 +236,5 @@ def test_the_readme_example_publishes_its_event(broker_privado: LocalStack, tmp_
     assert saida.returncode == 0, saida.stderr
     particao = particao_do_nup(b"23037001462202165", kafka.topics.partitions)
     assert saida.stdout.strip() == f"True {particao} 1"
-    registros = ler_topico(kafka, kafka.topics.eventos)
+    registros = ler_eventos(kafka, kafka.topics.eventos)
     assert [(chave, valor["id"]) for chave, _p, valor in registros] == [(b"23037001462202165", "sei-123")]

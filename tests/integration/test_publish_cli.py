@@ -16,8 +16,8 @@ import pytest
 from cli.stack import porta_livre
 from protocolo.nup import gerar_nup
 from protocolo.settings import Settings
-from tests.conftest import run_cli
-from tests.integration.test_publicador import ler_topico
+from tests.fixtures.cli import run_cli
+from tests.fixtures.kafka import ler_eventos
 
 CABECALHO_CSV = (
     "id;orgao;nup;tipo;operacao;ocorrido_em;nivel_acesso;unidade_origem_codigo;unidade_destino_codigo"
@@ -91,7 +91,7 @@ def test_valid_events_are_all_sent_and_the_exit_status_is_zero(settings: Setting
     resultado = run_cli(settings, "publish", str(arquivo))
 
     assert_saida(resultado, linhas=[], resumo="lidos: 3, enviados: 3, rejeitados: 0", status=0)
-    no_topico = ler_topico(settings.kafka, settings.kafka.topics.eventos)
+    no_topico = ler_eventos(settings.kafka, settings.kafka.topics.eventos)
     assert sorted(valor["id"] for _c, _p, valor in no_topico) == ["cli-1", "cli-2", "cli-3"]
 
 
@@ -232,7 +232,7 @@ def test_dry_run_validates_counts_valid_ones_and_sends_nothing(settings: Setting
     linha = f"{com_erro}:2: nup: dígitos verificadores incorretos: esperados 65, informados 62"
     assert_saida(rejeitou, linhas=[linha], resumo="lidos: 2, válidos: 1, rejeitados: 1", status=1)
     assert_saida(aceitou, linhas=[], resumo="lidos: 2, válidos: 2, rejeitados: 0", status=0)
-    assert ler_topico(settings.kafka, settings.kafka.topics.eventos) == []
+    assert ler_eventos(settings.kafka, settings.kafka.topics.eventos) == []
 
 
 def test_an_unreachable_broker_names_each_event_not_acknowledged(settings: Settings, tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 from protocolo.referencia import Orgao, UnidadeRef
 from protocolo.referencia_topico import ReferenciaViva, ler_referencia, publicar_referencia, remover_orgao
 from protocolo.settings import Settings
-from tests.conftest import eventually, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
 
 ARQUIVO = {
     "versao": 1,
