@@ -1,0 +1,53 @@
+"""api.busca.cursor: page cursors are signed, bounded and say nothing about the query's documento."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.busca.cursor import CursorInvalido, Pagina, criar_cursor, ler_cursor
+from api.busca.params import BuscaParams, validar_busca
+from protocolo.masking import hash_documento
+
+SEGREDO = b"segredo de teste"
+
+
+NUP = "23037001462202165"
+
+
+CPF = "52998224725"
+
+
+def _adulterar(cursor: str, **mudancas: Any) -> str:
+    corpo = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    corpo.update(mudancas)
+    return base64.urlsafe_b64encode(json.dumps(corpo).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "mudancas",
+    [{"n": 0}, {"n": 10_000}, {"a": [1, "x"]}, {"a": None}, {"n": -1}, {"n": True}, {"a": [[1]]}, {"m": "x"}],
+)
+def test_a_tampered_cursor_is_refused(mudancas: dict[str, Any]) -> None:
+    params = validar_busca(orgao="26000")
+    cursor = criar_cursor(Pagina(20, (1_700_000_000_000, NUP)), chave=params.chave(), segredo=SEGREDO)
+    with pytest.raises(CursorInvalido, match="^cursor: "):
+        ler_cursor(_adulterar(cursor, **mudancas), chave=params.chave(), segredo=SEGREDO)
+
+
+def test_a_cursor_says_nothing_about_the_documento() -> None:
+    params = validar_busca(documento=CPF)
+    cursor = criar_cursor(Pagina(20, (1, NUP)), chave=params.chave(), segredo=SEGREDO)
+    decodificado = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    assert CPF not in decodificado and hash_documento(SEGREDO, CPF) not in decodificado
+
+
+@given(st.text(max_size=200))
+def test_any_string_as_cursor_is_refused_cleanly(token: str) -> None:
+    with pytest.raises(CursorInvalido):
+        ler_cursor(token, chave=BuscaParams().chave(), segredo=SEGREDO)

@@ -1,0 +1,173 @@
+"""notifier.messages: the e-mails a subscriber receives, in pt-BR, with deterministic ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from notifier.messages import Inscrito, message_id, render_email
+from protocolo.fold import fold_processo
+from protocolo.inscricoes import chave_inscricao
+from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.referencia import Referencia, carregar_referencia
+from streams.projection import movimento_record
+
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+
+
+NUP = "23037001462202165"
+
+
+NUP_FORMATADO = "23037.001462/2021-65"
+
+
+CPF = "52998224725"
+
+
+CPF_PONTUADO = "529.982.247-25"
+
+
+OUTRO_CPF = "11144477735"
+
+
+CNPJ = "11222333000181"
+
+
+PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
+
+
+CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
+
+
+AUTUACAO = Evento(
+    id="SEI-1",
+    orgao="23000",
+    nup=NUP,
+    tipo=TipoProtocolo.PROCESSO,
+    operacao=Operacao.AUTUACAO,
+    ocorrido_em=T0,
+    nivel_acesso=NivelAcesso.PUBLICO,
+    unidade_origem=PROTOCOLO,
+    especie="Requerimento",
+    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
+    interessados=(
+        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
+        Interessado("José Souza", OUTRO_CPF),
+        Interessado("ACME Ltda", CNPJ),
+    ),
+)
+
+
+ENVIO = Evento(
+    id="SEI-2",
+    orgao="23000",
+    nup=NUP,
+    tipo=TipoProtocolo.PROCESSO,
+    operacao=Operacao.ENVIO,
+    ocorrido_em=T0 + timedelta(hours=1),
+    nivel_acesso=NivelAcesso.PUBLICO,
+    unidade_origem=PROTOCOLO,
+    unidade_destino=CGLIC,
+    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
+)
+
+
+@pytest.fixture(scope="module")
+def referencia() -> Referencia:
+    return carregar_referencia()
+
+
+REMETENTE = "Protocolo <nao-responda@protocolo.gov.br>"
+
+
+MARIA = Inscrito(chave="chave-maria", nup=NUP, email="maria@example.org")
+
+
+JOSE = Inscrito(chave="chave-jose", nup=NUP, email="jose@example.org")
+
+
+@pytest.fixture(scope="module")
+def movimento(referencia: Referencia) -> dict[str, Any]:
+    return movimento_record(ENVIO, fold_processo([AUTUACAO, ENVIO]), referencia)
+
+
+def _email(movimento: dict[str, Any], inscrito: Inscrito = MARIA) -> Any:
+    return render_email(movimento, inscrito, remetente=REMETENTE, base_url="https://protocolo.gov.br/")
+
+
+def test_render_email_addresses_the_subscriber_with_a_pt_br_subject(movimento: dict[str, Any]) -> None:
+    mensagem = _email(movimento)
+
+    assert mensagem["Subject"] == f"Processo {NUP_FORMATADO}: Envio"
+    assert mensagem["To"] == "maria@example.org"
+    assert mensagem["From"] == REMETENTE
+    assert mensagem["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_message_id_is_deterministic_per_movimento_and_subscriber(movimento: dict[str, Any]) -> None:
+    primeiro, reenvio, para_jose = _email(movimento), _email(movimento), _email(movimento, JOSE)
+    outro_movimento = _email({**movimento, "id": "23000:SEI-9"})
+
+    assert primeiro["Message-ID"] == reenvio["Message-ID"]
+    assert primeiro["Message-ID"] == message_id("23000:SEI-2", "chave-maria", "protocolo.gov.br")
+    assert primeiro["Message-ID"].startswith("<") and primeiro["Message-ID"].endswith("@protocolo.gov.br>")
+    assert para_jose["Message-ID"] != primeiro["Message-ID"]
+    assert outro_movimento["Message-ID"] != primeiro["Message-ID"]
+
+
+def test_the_text_body_tells_the_movement_in_pt_br(movimento: dict[str, Any]) -> None:
+    texto = _email(movimento).get_body(preferencelist=("plain",)).get_content()
+
+    assert f"O processo {NUP_FORMATADO} teve uma nova movimentação." in texto
+    assert "Movimentação: Envio" in texto
+    assert "Data: 05/03/2024 às 15:00" in texto  # 18:00 UTC in Brasília
+    assert "De: Protocolo Central (PROT)" in texto
+    assert "Para: Coordenação de Licitações (CGLIC)" in texto
+    assert "Órgão: Ministério da Educação" in texto
+    assert f"https://protocolo.gov.br/processos/{NUP_FORMATADO}" in texto
+    assert CPF_PONTUADO not in texto and "***.982.247-**" in texto
+
+
+def test_the_html_body_escapes_what_agencies_wrote(movimento: dict[str, Any]) -> None:
+    mensagem = _email({**movimento, "observacao": "<script>alert(1)</script>"})
+
+    html = mensagem.get_body(preferencelist=("html",)).get_content()
+
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert f'href="https://protocolo.gov.br/processos/{NUP_FORMATADO}"' in html
+
+
+def test_an_unknown_operation_is_shown_as_written(movimento: dict[str, Any]) -> None:
+    assert (
+        _email({**movimento, "operacao": "REDISTRIBUICAO"})["Subject"]
+        == f"Processo {NUP_FORMATADO}: REDISTRIBUICAO"
+    )
+
+
+SEGREDO = b"segredo"
+
+
+CHAVE_MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
+
+
+def _movimento(n: int, operacao: str = "ENVIO") -> dict[str, Any]:
+    return {
+        "id": f"23000:SEI-{n}",
+        "nup": NUP,
+        "orgao": "23000",
+        "orgao_nome": "Ministério da Educação",
+        "operacao": operacao,
+        "ocorrido_em": T0,
+        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": "Protocolo"},
+        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": "Licitações"},
+    }
+
+
+def test_without_an_unsubscribe_link_there_are_no_list_headers() -> None:
+    mensagem = render_email(
+        _movimento(1), Inscrito(CHAVE_MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
+    )
+
+    assert mensagem["List-Unsubscribe"] is None and mensagem["List-Unsubscribe-Post"] is None

@@ -1,0 +1,127 @@
+"""notifier.subscriptions: the in-memory table of subscriptions, fed by the compacted topic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from notifier.messages import Inscrito
+from notifier.subscriptions import Inscricoes
+from protocolo.inscricoes import chave_inscricao
+
+T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+
+
+NUP = "23037001462202165"
+
+
+NUP_OUTRO = "60041001093202097"
+
+
+def _registro(nup: str, email: str) -> dict[str, Any]:
+    return {"nup": nup, "email": email, "criada_em": T0}
+
+
+def test_inscricoes_adds_replaces_and_removes_on_tombstone() -> None:
+    inscricoes = Inscricoes()
+
+    inscricoes.aplicar("k2", _registro(NUP, "jose@example.org"))
+    inscricoes.aplicar("k1", _registro(NUP, "maria@example.org"))
+    assert inscricoes.do_processo(NUP) == [
+        Inscrito("k1", NUP, "maria@example.org"),
+        Inscrito("k2", NUP, "jose@example.org"),
+    ]
+
+    inscricoes.aplicar("k1", _registro(NUP, "maria.silva@example.org"))
+    assert [i.email for i in inscricoes.do_processo(NUP)] == ["maria.silva@example.org", "jose@example.org"]
+    assert len(inscricoes) == 2
+
+    inscricoes.aplicar("k2", None)
+    assert inscricoes.do_processo(NUP) == [Inscrito("k1", NUP, "maria.silva@example.org")]
+    assert len(inscricoes) == 1
+
+
+def test_a_subscription_replaced_with_another_nup_moves_to_it() -> None:
+    inscricoes = Inscricoes()
+
+    inscricoes.aplicar("k1", _registro(NUP, "maria@example.org"))
+    inscricoes.aplicar("k1", _registro(NUP_OUTRO, "maria@example.org"))
+
+    assert inscricoes.do_processo(NUP) == []
+    assert inscricoes.do_processo(NUP_OUTRO) == [Inscrito("k1", NUP_OUTRO, "maria@example.org")]
+    assert len(inscricoes) == 1
+
+
+def test_a_tombstone_for_an_unknown_key_changes_nothing() -> None:
+    inscricoes = Inscricoes()
+    inscricoes.aplicar("k1", _registro(NUP, "maria@example.org"))
+
+    inscricoes.aplicar("desconhecida", None)
+
+    assert len(inscricoes) == 1
+    assert inscricoes.do_processo("00000000000000000") == []
+
+
+SEGREDO = b"segredo"
+
+
+MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
+
+
+JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
+
+
+def _registro_com_estado(
+    email: str, estado: str, operacoes: list[str] | None = None, **campos: Any
+) -> dict[str, Any]:
+    return {
+        "nup": NUP,
+        "email": email,
+        "criada_em": T0,
+        "estado": estado,
+        "operacoes": operacoes,
+        "solicitada_em": T0,
+        "atualizada_em": T0,
+        **campos,
+    }
+
+
+def _inscricoes(*registros: tuple[str, dict[str, Any] | None]) -> Inscricoes:
+    inscricoes = Inscricoes()
+    for chave, registro in registros:
+        inscricoes.aplicar(chave, registro)
+    return inscricoes
+
+
+@pytest.mark.parametrize(
+    ("estado", "mailed"),
+    [("PENDENTE", False), ("CONFIRMADA", True), ("CANCELADA", False), ("DEVOLVENDO", False)],
+)
+def test_only_confirmed_subscriptions_receive_movements(estado: str, mailed: bool) -> None:
+    inscricoes = _inscricoes((MARIA, _registro_com_estado("maria@example.org", estado)))
+
+    assert (inscricoes.do_processo(NUP, "ENVIO") == [Inscrito(MARIA, NUP, "maria@example.org")]) is mailed
+
+
+def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
+    inscricoes = _inscricoes(
+        (MARIA, _registro_com_estado("maria@example.org", "PENDENTE")),
+        (MARIA, _registro_com_estado("maria@example.org", "CONFIRMADA")),
+        (JOSE, _registro_com_estado("jose@example.org", "CONFIRMADA")),
+        (JOSE, None),
+    )
+
+    assert [i.chave for i in inscricoes.do_processo(NUP, "ENVIO")] == [MARIA]
+    assert inscricoes.buscar(JOSE) is None
+
+
+def test_the_operation_filter_is_honoured() -> None:
+    inscricoes = _inscricoes(
+        (MARIA, _registro_com_estado("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
+        (JOSE, _registro_com_estado("jose@example.org", "CONFIRMADA")),
+    )
+
+    assert {i.chave for i in inscricoes.do_processo(NUP, "ENVIO")} == {JOSE}
+    assert {i.chave for i in inscricoes.do_processo(NUP, "ARQUIVAMENTO")} == {MARIA, JOSE}
