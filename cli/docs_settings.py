@@ -1,7 +1,7 @@
 """The README's settings table, generated from the Settings classes (`python -m cli.docs_settings`).
 
 Each field's description is the docstring under it in `protocolo/settings.py`; nested sections (such as
-`KafkaSettings.topics`) are walked where they are declared. `tests/unit/test_docs_settings.py` fails when
+`KafkaSettings.topics`) are walked where they are declared. `tests/unit/cli/test_docs_settings.py` fails when
 README.md differs from what this module renders.
 """
 

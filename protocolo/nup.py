@@ -20,7 +20,8 @@ digits-only 15 is never read as a 4-digit year without DV (that is not an accept
 Mod 11 (calcular_dv): weights 2, 3, 4, … from the rightmost digit; d = 11 - (sum mod 11), and d - 10 when
 d > 9. DV1 covers the base, DV2 covers base + DV1. Remainders 0 and 10 both give 1, so the scheme does not
 catch every error: a change of ±1 in the 6th or 7th digit (where one weight is 11) or of ±2/±9 in the 1st or
-12th can escape, and so can swapping adjacent digits that differ by one (tests/unit/test_nup.py says when).
+12th can escape, and so can swapping adjacent digits that differ by one (tests/unit/protocolo/test_nup.py
+says when).
 
 Two-digit years expand as 19yy when yy >= 50, else 20yy (those numbers predate 2003). Four-digit years must
 lie in 1900..2100.

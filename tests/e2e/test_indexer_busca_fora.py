@@ -2,7 +2,7 @@
 
 Each test runs a private stack (its own broker and search server, streams and indexer as real
 processes) and the simulator as a real `protocolo simulate` process publishing at a steady rate,
-then compares the index with the simulator's oracle (tests/oraculo.py).
+then compares the index with the simulator's oracle (tests/fixtures/oraculo.py).
 """
 
 from __future__ import annotations
