@@ -174,7 +174,8 @@ def test_a_relevance_cursor_is_a_position() -> None:
 def test_a_cursor_is_bound_to_its_query_but_not_to_the_page_size() -> None:
     params = validar_busca(q="pensão", orgao="26000")
     cursor = criar_cursor(Pagina(20), chave=params.chave(), segredo=SEGREDO)
-    assert montar_busca(validar_busca(q="pensão", orgao="26000", tamanho=50, cursor=cursor), segredo=SEGREDO)
+    maior = montar_busca(validar_busca(q="pensão", orgao="26000", tamanho=50, cursor=cursor), segredo=SEGREDO)
+    assert (maior.corpo["from"], maior.corpo["size"]) == (20, 50)
     for outra in (
         {"q": "pensao", "orgao": "26000"},
         {"q": "pensão"},

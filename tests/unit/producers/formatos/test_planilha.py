@@ -77,12 +77,14 @@ def test_a_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path: Path) ->
     caminho = tmp_path / "excel.csv"
     texto = ";".join(ENVIO) + "\r\n" + ";".join(ENVIO.values()) + "\r\n"
     caminho.write_bytes(b"\xef\xbb\xbf" + texto.encode())
-    assert _unico(caminho).evento is not None
+    esperado = _unico(_escrever(tmp_path, [ENVIO])).evento
+    assert esperado is not None and _unico(caminho).evento == esperado
 
 
 def test_column_names_ignore_case_and_spaces(tmp_path: Path) -> None:
-    caminho = _escrever(tmp_path, [{f" {c.upper()} ": v for c, v in ENVIO.items()}])
-    assert _unico(caminho).evento is not None
+    lido = _unico(_escrever(tmp_path, [{f" {c.upper()} ": v for c, v in ENVIO.items()}])).evento
+    esperado = _unico(_escrever(tmp_path, [ENVIO])).evento
+    assert esperado is not None and lido == esperado
 
 
 def test_an_empty_cell_is_an_absent_field(tmp_path: Path) -> None:
