@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.servidores",
     "tests.fixtures.pipeline",
     "tests.fixtures.lotes",
+    "tests.fixtures.eventos",
     "tests.fixtures.espera",
     "tests.fixtures.cli",
     "tests.fixtures.kafka",

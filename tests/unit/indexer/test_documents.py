@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,16 +18,25 @@ from indexer.documents import (
     ocultos,
     query_ocultos,
 )
-from protocolo.fold import Processo, fold_processo
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.fold import fold_processo
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
 from protocolo.referencia import Referencia, carregar_referencia
 from streams.projection import movimento_record, snapshot_record
+from tests.fixtures.eventos import (
+    AUTUACAO,
+    CGLIC,
+    ENVIO,
+    NUP,
+    NUP_FORMATADO,
+    NUP_OUTRO,
+    PROTOCOLO,
+    SEGREDO,
+    T0,
+    com_nivel,
+    cpfs_visiveis,
+)
 
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-NUP = "23037001462202165"
 OUTRO = "60041001093202097"
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
 
 
 def _evento(n: int, *, nup: str = NUP, nivel: NivelAcesso = NivelAcesso.PUBLICO) -> Evento:
@@ -171,85 +179,9 @@ def test_documento_processo_indexes_the_snapshots_bounded_lists_as_search_fields
     assert not {"unidades", "dias_movimentados", "observacoes_recentes", "historico"} & documento.keys()
 
 
-NUP_FORMATADO = "23037.001462/2021-65"
-
-
-NUP_OUTRO = "60041001093202097"
-
-
-CPF = "52998224725"
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-OUTRO_CPF = "11144477735"
-
-
-CNPJ = "11222333000181"
-
-
-SEGREDO = b"segredo de teste"
-
-
-AUTUACAO = Evento(
-    id="SEI-1",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.AUTUACAO,
-    ocorrido_em=T0,
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    especie="Requerimento",
-    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
-    interessados=(
-        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
-        Interessado("José Souza", OUTRO_CPF),
-        Interessado("ACME Ltda", CNPJ),
-    ),
-)
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0 + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
-)
-
-
 @pytest.fixture(scope="module")
 def referencia() -> Referencia:
     return carregar_referencia()
-
-
-def _com_nivel(nivel: NivelAcesso) -> Processo:
-    return fold_processo([replace(AUTUACAO, nivel_acesso=nivel), replace(ENVIO, nivel_acesso=nivel)])
-
-
-def _textos(valor: Any) -> Iterator[str]:
-    """Every string inside a record, however deeply nested."""
-    if isinstance(valor, str):
-        yield valor
-    elif isinstance(valor, dict):
-        for chave, item in valor.items():
-            yield str(chave)
-            yield from _textos(item)
-    elif isinstance(valor, list | tuple):
-        for item in valor:
-            yield from _textos(item)
-
-
-def _cpfs_visiveis(registro: dict[str, Any]) -> list[str]:
-    formas = {c for cpf in (CPF, OUTRO_CPF) for c in (cpf, f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}")}
-    return [t for t in _textos(registro) if any(f in t for f in formas)]
 
 
 def _snapshot(eventos: list[Evento], referencia: Referencia) -> dict[str, Any]:
@@ -297,7 +229,7 @@ def test_snapshot_actions_use_external_versioning_and_movimentos_do_not() -> Non
 
 def test_documento_processo_of_a_non_public_snapshot_is_a_tombstone(referencia: Referencia) -> None:
     registro = snapshot_record(
-        _com_nivel(NivelAcesso.SIGILOSO), referencia, segredo=SEGREDO, restrito_publico=False
+        com_nivel(NivelAcesso.SIGILOSO), referencia, segredo=SEGREDO, restrito_publico=False
     )
 
     assert documento_processo(registro) == {"nup": NUP, "versao": 2, "publico": False}
@@ -313,7 +245,7 @@ def test_documento_processo_of_a_public_snapshot_is_searchable(referencia: Refer
     # Both movements fell on 05/03 in Brasília: one instant per day, noon there, inside any range of days.
     assert documento["movimentado_em"] == ["2024-03-05T12:00:00-03:00"]
     assert documento["unidades_texto"] == ["CGLIC", "Coordenação de Licitações", "PROT", "Protocolo Central"]
-    assert _cpfs_visiveis(documento) == []
+    assert cpfs_visiveis(documento) == []
 
 
 @pytest.fixture(scope="module")

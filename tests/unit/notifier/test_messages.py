@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,67 +9,15 @@ import pytest
 from notifier.messages import Inscrito, message_id, render_email
 from protocolo.fold import fold_processo
 from protocolo.inscricoes import chave_inscricao
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import Referencia, carregar_referencia
 from streams.projection import movimento_record
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-NUP = "23037001462202165"
-
-
-NUP_FORMATADO = "23037.001462/2021-65"
-
-
-CPF = "52998224725"
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-OUTRO_CPF = "11144477735"
-
-
-CNPJ = "11222333000181"
-
-
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-
-
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
-
-
-AUTUACAO = Evento(
-    id="SEI-1",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.AUTUACAO,
-    ocorrido_em=T0,
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    especie="Requerimento",
-    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
-    interessados=(
-        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
-        Interessado("José Souza", OUTRO_CPF),
-        Interessado("ACME Ltda", CNPJ),
-    ),
-)
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0 + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
+from tests.fixtures.eventos import (
+    AUTUACAO,
+    CPF_PONTUADO,
+    ENVIO,
+    NUP,
+    NUP_FORMATADO,
+    T0,
 )
 
 

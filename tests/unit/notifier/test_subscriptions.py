@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,14 +9,7 @@ import pytest
 from notifier.messages import Inscrito
 from notifier.subscriptions import Inscricoes
 from protocolo.inscricoes import chave_inscricao
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-NUP = "23037001462202165"
-
-
-NUP_OUTRO = "60041001093202097"
+from tests.fixtures.eventos import NUP, NUP_OUTRO, T0
 
 
 def _registro(nup: str, email: str) -> dict[str, Any]:

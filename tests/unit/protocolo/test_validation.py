@@ -15,12 +15,10 @@ from protocolo.errors import InvalidEvent, Violation
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.nup import gerar_nup
 from protocolo.validation import evento_from_json, evento_to_json
+from tests.fixtures.eventos import CNPJ, CPF, ENVIO, NUP_FORMATADO
 
 NUP = "23037001462202165"  # 23037.001462/2021-65
-NUP_FORMATADO = "23037.001462/2021-65"
 NUP_OUTRO = "60041001093202097"  # 60041.001093/2020-97
-CPF = "52998224725"
-CNPJ = "11222333000181"
 ORIGEM = {"codigo": "2300001", "sigla": "PROT", "nome": "Protocolo Central"}
 DESTINO = {"codigo": "2300002", "sigla": "CGLIC", "nome": "Coordenação de Licitações"}
 
@@ -374,32 +372,6 @@ def eventos(draw: st.DrawFn) -> Evento:
 @given(eventos())
 def test_json_round_trip_of_any_valid_event(evento: Evento) -> None:
     assert evento_from_json(evento_to_json(evento)) == evento
-
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-
-
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0 + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
-)
 
 
 def test_a_date_no_timestamp_can_hold_is_refused_by_the_validator_before_it_reaches_intake() -> None:

@@ -14,66 +14,15 @@ import pytest
 
 from protocolo.avro import SCHEMAS_DIR, Catalogo
 from protocolo.errors import InvalidEvent, Violation
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import carregar_referencia
 from protocolo.registros import evento_to_avro
 from protocolo.validation import evento_from_json
 from streams.intake import Rejeicao, ler_evento
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-NUP = "23037001462202165"
-
-
-CPF = "52998224725"
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-OUTRO_CPF = "11144477735"
-
-
-CNPJ = "11222333000181"
-
-
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-
-
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
-
-
-AUTUACAO = Evento(
-    id="SEI-1",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.AUTUACAO,
-    ocorrido_em=T0,
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    especie="Requerimento",
-    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
-    interessados=(
-        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
-        Interessado("José Souza", OUTRO_CPF),
-        Interessado("ACME Ltda", CNPJ),
-    ),
-)
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0 + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
+from tests.fixtures.eventos import (
+    AUTUACAO,
+    ENVIO,
+    NUP,
+    T0,
 )
 
 

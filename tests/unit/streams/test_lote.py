@@ -10,15 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocolo.fold import fold_processo
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
 from protocolo.referencia import carregar_referencia
 from streams.estado import estado_de_bytes
+from tests.fixtures.eventos import AUTUACAO, CGLIC, ENVIO, NUP, PROTOCOLO
+from tests.fixtures.eventos import T0 as T0_INTAKE
 from tests.fixtures.lotes import PistaDeLotes
 
-NUP = "23037001462202165"
 T0 = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
 
 
 def _evento(n: int, /, **campos: object) -> Evento:
@@ -218,54 +217,6 @@ def test_any_batching_of_any_arrival_order_with_resends_gives_the_sorted_fold(da
     assert _estado(pista) == fold_processo(eventos)
     publicados = {m["id"] for lote in pista.lotes for m in pista.movimentos(lote)}
     assert publicados == {e.chave_identidade for e in eventos}
-
-
-T0_INTAKE = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-CPF = "52998224725"
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-OUTRO_CPF = "11144477735"
-
-
-CNPJ = "11222333000181"
-
-
-AUTUACAO = Evento(
-    id="SEI-1",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.AUTUACAO,
-    ocorrido_em=T0_INTAKE,
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    especie="Requerimento",
-    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
-    interessados=(
-        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
-        Interessado("José Souza", OUTRO_CPF),
-        Interessado("ACME Ltda", CNPJ),
-    ),
-)
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0_INTAKE + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
-)
 
 
 CLASSIFICACOES = [

@@ -2,104 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 
-from protocolo.fold import Processo, fold_processo
+from protocolo.fold import fold_processo
 from protocolo.masking import hash_documento
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
 from protocolo.referencia import Referencia, carregar_referencia
 from streams.projection import eh_publico, movimento_record, snapshot_record
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-NUP = "23037001462202165"
-
-
-CPF = "52998224725"
-
-
-CPF_PONTUADO = "529.982.247-25"
-
-
-OUTRO_CPF = "11144477735"
-
-
-CNPJ = "11222333000181"
-
-
-SEGREDO = b"segredo de teste"
-
-
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-
-
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
-
-
-AUTUACAO = Evento(
-    id="SEI-1",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.AUTUACAO,
-    ocorrido_em=T0,
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    especie="Requerimento",
-    assunto=f"Pedido de aposentadoria de {OUTRO_CPF}",
-    interessados=(
-        Interessado(f"Maria da Silva {CPF_PONTUADO}", CPF),
-        Interessado("José Souza", OUTRO_CPF),
-        Interessado("ACME Ltda", CNPJ),
-    ),
-)
-
-
-ENVIO = Evento(
-    id="SEI-2",
-    orgao="23000",
-    nup=NUP,
-    tipo=TipoProtocolo.PROCESSO,
-    operacao=Operacao.ENVIO,
-    ocorrido_em=T0 + timedelta(hours=1),
-    nivel_acesso=NivelAcesso.PUBLICO,
-    unidade_origem=PROTOCOLO,
-    unidade_destino=CGLIC,
-    observacao=f"Interessada CPF {CPF_PONTUADO} notificada; ver também {CPF}",
+from tests.fixtures.eventos import (
+    AUTUACAO,
+    CNPJ,
+    CPF,
+    CPF_PONTUADO,
+    ENVIO,
+    NUP,
+    OUTRO_CPF,
+    SEGREDO,
+    T0,
+    com_nivel,
+    cpfs_visiveis,
 )
 
 
 @pytest.fixture(scope="module")
 def referencia() -> Referencia:
     return carregar_referencia()
-
-
-def _com_nivel(nivel: NivelAcesso) -> Processo:
-    return fold_processo([replace(AUTUACAO, nivel_acesso=nivel), replace(ENVIO, nivel_acesso=nivel)])
-
-
-def _textos(valor: Any) -> Iterator[str]:
-    """Every string inside a record, however deeply nested."""
-    if isinstance(valor, str):
-        yield valor
-    elif isinstance(valor, dict):
-        for chave, item in valor.items():
-            yield str(chave)
-            yield from _textos(item)
-    elif isinstance(valor, list | tuple):
-        for item in valor:
-            yield from _textos(item)
-
-
-def _cpfs_visiveis(registro: dict[str, Any]) -> list[str]:
-    formas = {c for cpf in (CPF, OUTRO_CPF) for c in (cpf, f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}")}
-    return [t for t in _textos(registro) if any(f in t for f in formas)]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +55,7 @@ def test_a_non_public_snapshot_carries_nothing_but_nup_versao_and_publico_false(
     referencia: Referencia, nivel: NivelAcesso, restrito_publico: bool
 ) -> None:
     registro = snapshot_record(
-        _com_nivel(nivel), referencia, segredo=SEGREDO, restrito_publico=restrito_publico
+        com_nivel(nivel), referencia, segredo=SEGREDO, restrito_publico=restrito_publico
     )
 
     assert registro == {"nup": NUP, "versao": 2, "publico": False}
@@ -133,7 +63,7 @@ def test_a_non_public_snapshot_carries_nothing_but_nup_versao_and_publico_false(
 
 def test_a_restrito_snapshot_is_public_when_the_setting_allows_it(referencia: Referencia) -> None:
     registro = snapshot_record(
-        _com_nivel(NivelAcesso.RESTRITO), referencia, segredo=SEGREDO, restrito_publico=True
+        com_nivel(NivelAcesso.RESTRITO), referencia, segredo=SEGREDO, restrito_publico=True
     )
 
     assert (registro["publico"], registro["nivel_acesso"], registro["versao"]) == (True, "RESTRITO", 2)
@@ -163,7 +93,7 @@ def test_a_public_snapshot_never_shows_a_whole_cpf(referencia: Referencia) -> No
         fold_processo([AUTUACAO, ENVIO]), referencia, segredo=SEGREDO, restrito_publico=False
     )
 
-    assert _cpfs_visiveis(registro) == []
+    assert cpfs_visiveis(registro) == []
     assert registro["publico"] is True
     assert [i["nome"] for i in registro["interessados"]] == [
         "Maria da Silva ***.982.247-**",
@@ -221,7 +151,7 @@ def test_a_cpf_written_in_especie_is_masked_in_the_public_snapshot(referencia: R
 
     registro = snapshot_record(fold_processo([autuacao]), referencia, segredo=SEGREDO, restrito_publico=False)
 
-    assert _cpfs_visiveis(registro) == []
+    assert cpfs_visiveis(registro) == []
 
 
 def test_a_movimento_record_masks_cpfs_and_names_its_snapshot_version(referencia: Referencia) -> None:
@@ -229,7 +159,7 @@ def test_a_movimento_record_masks_cpfs_and_names_its_snapshot_version(referencia
 
     registro = movimento_record(ENVIO, processo, referencia)
 
-    assert _cpfs_visiveis(registro) == []
+    assert cpfs_visiveis(registro) == []
     assert registro["id"] == "23000:SEI-2"
     assert (registro["operacao"], registro["processo_versao"]) == ("ENVIO", 2)
     assert registro["orgao_nome"] == "Ministério da Educação"
