@@ -14,6 +14,7 @@ from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
 from protocolo.inscricoes import Devolucao, EstadoInscricao, chave_inscricao, devolucao_to_avro
 from protocolo.links_inscricao import AcaoLink, verificar_link
+from tests.fixtures.notificacoes import inscricoes_de, movimento_enviado, registro_inscricao
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 NUP = "23037001462202165"
@@ -154,50 +155,17 @@ def test_only_the_refused_subscriptions_are_judged_in_key_order() -> None:
     assert planejar_devolucoes([], inscricoes, lambda _c, _d: 3, devolucoes_max=3, agora=DEPOIS) == []
 
 
-def _registro(email: str, estado: str, operacoes: list[str] | None = None, **campos: Any) -> dict[str, Any]:
-    return {
-        "nup": NUP,
-        "email": email,
-        "criada_em": T0,
-        "estado": estado,
-        "operacoes": operacoes,
-        "solicitada_em": T0,
-        "atualizada_em": T0,
-        **campos,
-    }
-
-
-def _movimento_enviado(n: int, operacao: str = "ENVIO") -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": "Ministério da Educação",
-        "operacao": operacao,
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": "Protocolo"},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": "Licitações"},
-    }
-
-
-def _inscricoes(*registros: tuple[str, dict[str, Any] | None]) -> Inscricoes:
-    inscricoes = Inscricoes()
-    for chave, registro in registros:
-        inscricoes.aplicar(chave, registro)
-    return inscricoes
-
-
 def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sent_log() -> None:
-    inscricoes = _inscricoes(
-        (MARIA, _registro("maria@example.org", "CONFIRMADA")),
-        (JOSE, _registro("jose@example.org", "CONFIRMADA")),
+    inscricoes = inscricoes_de(
+        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
     )
-    itens = [ItemLote("movimento", _movimento_enviado(1)), ItemLote("movimento", _movimento_enviado(2))]
+    itens = [ItemLote("movimento", movimento_enviado(1)), ItemLote("movimento", movimento_enviado(2))]
     todos = planejar_lote(itens, inscricoes, set(), REDATOR, T0)
     ja_enviado = todos[0].message_id
 
     envios = planejar_lote(
-        [*itens, ItemLote("movimento", _movimento_enviado(1))], inscricoes, {ja_enviado}, REDATOR, T0
+        [*itens, ItemLote("movimento", movimento_enviado(1))], inscricoes, {ja_enviado}, REDATOR, T0
     )
 
     assert len(todos) == 4 and len({e.message_id for e in todos}) == 4
@@ -205,8 +173,8 @@ def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sen
 
 
 def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
-    inscricoes = _inscricoes((MARIA, pedido))
+    pedido = registro_inscricao("maria@example.org", "PENDENTE")
+    inscricoes = inscricoes_de((MARIA, pedido))
     item = ItemLote("inscricao", pedido, MARIA)
 
     (envio,) = planejar_lote([item, item], inscricoes, set(), REDATOR, T0 + timedelta(hours=1))
@@ -219,11 +187,11 @@ def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
 
 
 def test_a_replayed_request_already_confirmed_or_asked_again_is_not_mailed() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
+    pedido = registro_inscricao("maria@example.org", "PENDENTE")
     item = ItemLote("inscricao", pedido, MARIA)
-    confirmada = _inscricoes((MARIA, _registro("maria@example.org", "CONFIRMADA")))
-    de_novo = _inscricoes(
-        (MARIA, _registro("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
+    confirmada = inscricoes_de((MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")))
+    de_novo = inscricoes_de(
+        (MARIA, registro_inscricao("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
     )
 
     assert planejar_lote([item], confirmada, set(), REDATOR, T0) == []
@@ -237,8 +205,8 @@ def _link(corpo: str, acao: str) -> str:
 
 
 def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
-    (envio,) = planejar_lote([ItemLote("inscricao", pedido, MARIA)], _inscricoes(), set(), REDATOR, T0)
+    pedido = registro_inscricao("maria@example.org", "PENDENTE")
+    (envio,) = planejar_lote([ItemLote("inscricao", pedido, MARIA)], inscricoes_de(), set(), REDATOR, T0)
     texto = envio.mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
     link = _link(texto, "confirmar")
@@ -249,7 +217,7 @@ def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -
 
 
 def test_every_movement_email_has_one_click_unsubscribe_headers() -> None:
-    mensagem = REDATOR.movimento(_movimento_enviado(1), Inscrito(MARIA, NUP, "maria@example.org"))
+    mensagem = REDATOR.movimento(movimento_enviado(1), Inscrito(MARIA, NUP, "maria@example.org"))
     texto = mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = mensagem.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 

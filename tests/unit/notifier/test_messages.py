@@ -17,8 +17,8 @@ from tests.fixtures.eventos import (
     ENVIO,
     NUP,
     NUP_FORMATADO,
-    T0,
 )
+from tests.fixtures.notificacoes import movimento_enviado
 
 
 @pytest.fixture(scope="module")
@@ -99,22 +99,9 @@ SEGREDO = b"segredo"
 CHAVE_MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
 
 
-def _movimento(n: int, operacao: str = "ENVIO") -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": "Ministério da Educação",
-        "operacao": operacao,
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": "Protocolo"},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": "Licitações"},
-    }
-
-
 def test_without_an_unsubscribe_link_there_are_no_list_headers() -> None:
     mensagem = render_email(
-        _movimento(1), Inscrito(CHAVE_MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
+        movimento_enviado(1), Inscrito(CHAVE_MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
     )
 
     assert mensagem["List-Unsubscribe"] is None and mensagem["List-Unsubscribe-Post"] is None

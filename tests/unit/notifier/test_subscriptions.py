@@ -10,6 +10,7 @@ from notifier.messages import Inscrito
 from notifier.subscriptions import Inscricoes
 from protocolo.inscricoes import chave_inscricao
 from tests.fixtures.eventos import NUP, NUP_OUTRO, T0
+from tests.fixtures.notificacoes import inscricoes_de, registro_inscricao
 
 
 def _registro(nup: str, email: str) -> dict[str, Any]:
@@ -65,43 +66,21 @@ MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
 JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
 
 
-def _registro_com_estado(
-    email: str, estado: str, operacoes: list[str] | None = None, **campos: Any
-) -> dict[str, Any]:
-    return {
-        "nup": NUP,
-        "email": email,
-        "criada_em": T0,
-        "estado": estado,
-        "operacoes": operacoes,
-        "solicitada_em": T0,
-        "atualizada_em": T0,
-        **campos,
-    }
-
-
-def _inscricoes(*registros: tuple[str, dict[str, Any] | None]) -> Inscricoes:
-    inscricoes = Inscricoes()
-    for chave, registro in registros:
-        inscricoes.aplicar(chave, registro)
-    return inscricoes
-
-
 @pytest.mark.parametrize(
     ("estado", "mailed"),
     [("PENDENTE", False), ("CONFIRMADA", True), ("CANCELADA", False), ("DEVOLVENDO", False)],
 )
 def test_only_confirmed_subscriptions_receive_movements(estado: str, mailed: bool) -> None:
-    inscricoes = _inscricoes((MARIA, _registro_com_estado("maria@example.org", estado)))
+    inscricoes = inscricoes_de((MARIA, registro_inscricao("maria@example.org", estado)))
 
     assert (inscricoes.do_processo(NUP, "ENVIO") == [Inscrito(MARIA, NUP, "maria@example.org")]) is mailed
 
 
 def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
-    inscricoes = _inscricoes(
-        (MARIA, _registro_com_estado("maria@example.org", "PENDENTE")),
-        (MARIA, _registro_com_estado("maria@example.org", "CONFIRMADA")),
-        (JOSE, _registro_com_estado("jose@example.org", "CONFIRMADA")),
+    inscricoes = inscricoes_de(
+        (MARIA, registro_inscricao("maria@example.org", "PENDENTE")),
+        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
         (JOSE, None),
     )
 
@@ -110,9 +89,9 @@ def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
 
 
 def test_the_operation_filter_is_honoured() -> None:
-    inscricoes = _inscricoes(
-        (MARIA, _registro_com_estado("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
-        (JOSE, _registro_com_estado("jose@example.org", "CONFIRMADA")),
+    inscricoes = inscricoes_de(
+        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
+        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
     )
 
     assert {i.chave for i in inscricoes.do_processo(NUP, "ENVIO")} == {JOSE}

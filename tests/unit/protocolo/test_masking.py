@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from protocolo.documentos import gerar_cnpj, is_cpf
 from protocolo.masking import hash_documento, mascarar_cpf, mascarar_documento, mascarar_texto
+from tests.fixtures.documentos import com_dv
 
 CPF = "52998224725"
 
@@ -23,16 +24,8 @@ MASCARA = "***.982.247-**"
 OUTRO_CPF = "11144477735"
 
 
-def _com_dv(base: str) -> str:
-    """Append the two CPF check digits (mod 11, weights 10..2 then 11..2; written apart from documentos)."""
-    for _ in range(2):
-        resto = sum(int(d) * p for d, p in zip(base, range(len(base) + 1, 1, -1), strict=True)) % 11
-        base += "0" if resto < 2 else str(11 - resto)
-    return base
-
-
 # Any valid CPF: nine free digits (not all equal) and their check digits.
-_CPFS = st.text("0123456789", min_size=9, max_size=9).filter(lambda b: len(set(b)) > 1).map(_com_dv)
+_CPFS = st.text("0123456789", min_size=9, max_size=9).filter(lambda b: len(set(b)) > 1).map(com_dv)
 
 
 def test_mascarar_cpf_shows_only_the_middle_six_digits() -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from api.busca.consulta import JANELA_MAXIMA, PESO_EXATO, montar_busca, pagina_seguinte
 from api.busca.cursor import CursorInvalido, Pagina, criar_cursor, ler_cursor
 from api.busca.params import BuscaParams, ConsultaInvalida, validar_busca
 from protocolo.masking import hash_documento
+from tests.fixtures.busca import TEXTO_LIVRE
 
 SEGREDO = b"segredo de teste"
 
@@ -198,28 +198,7 @@ def test_the_next_page_stops_at_the_end_and_at_the_window() -> None:
     assert pagina_seguinte(por_data, recebidos=10, total=25, ultimo_sort=[2, NUP]) == Pagina(10, (2, NUP))
 
 
-# A CPF written alone (spaces around it), as masking finds it; glued to other digits it is another number.
-_PEDACOS = [
-    "OU",
-    " OU ",
-    f" {CPF_PONTUADO} ",
-    f" {CPF} ",
-    NUP_FORMATADO,
-    NUP_E_CNPJ,
-    '"',
-    " ",
-    "2011",
-    "01/2011",
-]
-
-
-_TEXTO_LIVRE = st.lists(
-    st.sampled_from(_PEDACOS) | st.text(alphabet='abcçãéOU "*~:()[]{}\\/-.0123456789 +!?^&|<>', max_size=6),
-    max_size=20,
-).map("".join) | st.text(max_size=80)
-
-
-@given(q=_TEXTO_LIVRE)
+@given(q=TEXTO_LIVRE)
 @settings(max_examples=300, deadline=None)
 def test_any_text_gives_a_query_without_query_syntax_and_never_raises(q: str) -> None:
     corpo = montar_busca(BuscaParams(q=q), segredo=SEGREDO).corpo

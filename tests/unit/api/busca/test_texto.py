@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from api.busca.datas import ler_periodo
 from api.busca.texto import (
@@ -18,6 +17,7 @@ from api.busca.texto import (
     Palavra,
     interpretar,
 )
+from tests.fixtures.busca import TEXTO_LIVRE
 
 NUP = "23037001462202165"
 
@@ -124,28 +124,7 @@ def test_a_long_query_is_cut_with_a_warning() -> None:
     assert any("limitada" in a for a in consulta.avisos)
 
 
-# A CPF written alone (spaces around it), as masking finds it; glued to other digits it is another number.
-_PEDACOS = [
-    "OU",
-    " OU ",
-    f" {CPF_PONTUADO} ",
-    f" {CPF} ",
-    NUP_FORMATADO,
-    NUP_E_CNPJ,
-    '"',
-    " ",
-    "2011",
-    "01/2011",
-]
-
-
-_TEXTO_LIVRE = st.lists(
-    st.sampled_from(_PEDACOS) | st.text(alphabet='abcçãéOU "*~:()[]{}\\/-.0123456789 +!?^&|<>', max_size=6),
-    max_size=20,
-).map("".join) | st.text(max_size=80)
-
-
-@given(q=_TEXTO_LIVRE)
+@given(q=TEXTO_LIVRE)
 @settings(max_examples=200, deadline=None)
 def test_any_text_is_read_without_raising_and_within_the_limit(q: str) -> None:
     consulta = interpretar(q)
