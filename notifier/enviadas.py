@@ -1,4 +1,4 @@
-"""Enviadas, the notifier's sent log: a compacted topic (key = Message-ID) of every e-mail the relay
+"""Enviadas, the notifier's log of what it sent: a compacted topic (key = Message-ID) of every e-mail the relay
 accepted or refused.
 
 Each outcome is acknowledged by the broker before the worker takes its next message, and before
