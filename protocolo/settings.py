@@ -28,7 +28,8 @@ _DEV_SECRET = "troque-este-segredo-em-producao"
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
-    # use_attribute_docstrings: the string under a field is its description (the README's settings table).
+    # use_attribute_docstrings: the string under a field is its description (the settings table of
+    # docs/operacao.md).
     return SettingsConfigDict(
         env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
     )
