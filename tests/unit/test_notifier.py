@@ -3,55 +3,17 @@
 from __future__ import annotations
 
 import smtplib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from notifier.falhas import Ritmo, eh_permanente, proxima_espera
-from notifier.lote import ItemLote, Redator, planejar_lote
+from notifier.lote import ItemLote, planejar_lote
 from notifier.messages import Inscrito, render_email
 from notifier.subscriptions import Inscricoes
-from protocolo.inscricoes import chave_inscricao
 from protocolo.links_inscricao import AcaoLink, verificar_link
-
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-NUP = "23037001462202165"
-SEGREDO = b"segredo"
-REDATOR = Redator(
-    remetente="Protocolo <nao-responda@protocolo.gov.br>",
-    base_url="https://protocolo.gov.br",
-    segredo=SEGREDO,
-    validade=timedelta(hours=48),
-)
-MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
-JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
-
-
-def _registro(email: str, estado: str, operacoes: list[str] | None = None, **campos: Any) -> dict[str, Any]:
-    return {
-        "nup": NUP,
-        "email": email,
-        "criada_em": T0,
-        "estado": estado,
-        "operacoes": operacoes,
-        "solicitada_em": T0,
-        "atualizada_em": T0,
-        **campos,
-    }
-
-
-def _movimento(n: int, operacao: str = "ENVIO") -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": "Ministério da Educação",
-        "operacao": operacao,
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": "Protocolo"},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": "Licitações"},
-    }
+from tests.fixtures.notificacoes import JOSE, MARIA, NUP, REDATOR, SEGREDO, T0, inscricao, movimento
 
 
 def _inscricoes(*registros: tuple[str, dict[str, Any] | None]) -> Inscricoes:
@@ -69,16 +31,16 @@ def _inscricoes(*registros: tuple[str, dict[str, Any] | None]) -> Inscricoes:
     [("PENDENTE", False), ("CONFIRMADA", True), ("CANCELADA", False), ("DEVOLVENDO", False)],
 )
 def test_only_confirmed_subscriptions_receive_movements(estado: str, mailed: bool) -> None:
-    inscricoes = _inscricoes((MARIA, _registro("maria@example.org", estado)))
+    inscricoes = _inscricoes((MARIA, inscricao("maria@example.org", estado)))
 
     assert (inscricoes.do_processo(NUP, "ENVIO") == [Inscrito(MARIA, NUP, "maria@example.org")]) is mailed
 
 
 def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
     inscricoes = _inscricoes(
-        (MARIA, _registro("maria@example.org", "PENDENTE")),
-        (MARIA, _registro("maria@example.org", "CONFIRMADA")),
-        (JOSE, _registro("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "PENDENTE")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
         (JOSE, None),
     )
 
@@ -88,8 +50,8 @@ def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
 
 def test_the_operation_filter_is_honoured() -> None:
     inscricoes = _inscricoes(
-        (MARIA, _registro("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
-        (JOSE, _registro("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
     )
 
     assert {i.chave for i in inscricoes.do_processo(NUP, "ENVIO")} == {JOSE}
@@ -101,15 +63,15 @@ def test_the_operation_filter_is_honoured() -> None:
 
 def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sent_log() -> None:
     inscricoes = _inscricoes(
-        (MARIA, _registro("maria@example.org", "CONFIRMADA")),
-        (JOSE, _registro("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
     )
-    itens = [ItemLote("movimento", _movimento(1)), ItemLote("movimento", _movimento(2))]
+    itens = [ItemLote("movimento", movimento(1)), ItemLote("movimento", movimento(2))]
     todos = planejar_lote(itens, inscricoes, set(), REDATOR, T0)
     ja_enviado = todos[0].message_id
 
     envios = planejar_lote(
-        [*itens, ItemLote("movimento", _movimento(1))], inscricoes, {ja_enviado}, REDATOR, T0
+        [*itens, ItemLote("movimento", movimento(1))], inscricoes, {ja_enviado}, REDATOR, T0
     )
 
     assert len(todos) == 4 and len({e.message_id for e in todos}) == 4
@@ -117,7 +79,7 @@ def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sen
 
 
 def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     inscricoes = _inscricoes((MARIA, pedido))
     item = ItemLote("inscricao", pedido, MARIA)
 
@@ -131,11 +93,11 @@ def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
 
 
 def test_a_replayed_request_already_confirmed_or_asked_again_is_not_mailed() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     item = ItemLote("inscricao", pedido, MARIA)
-    confirmada = _inscricoes((MARIA, _registro("maria@example.org", "CONFIRMADA")))
+    confirmada = _inscricoes((MARIA, inscricao("maria@example.org", "CONFIRMADA")))
     de_novo = _inscricoes(
-        (MARIA, _registro("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
+        (MARIA, inscricao("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
     )
 
     assert planejar_lote([item], confirmada, set(), REDATOR, T0) == []
@@ -149,7 +111,7 @@ def _link(corpo: str, acao: str) -> str:
 
 
 def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -> None:
-    pedido = _registro("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     (envio,) = planejar_lote([ItemLote("inscricao", pedido, MARIA)], _inscricoes(), set(), REDATOR, T0)
     texto = envio.mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
@@ -164,7 +126,7 @@ def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -
 
 
 def test_every_movement_email_has_one_click_unsubscribe_headers() -> None:
-    mensagem = REDATOR.movimento(_movimento(1), Inscrito(MARIA, NUP, "maria@example.org"))
+    mensagem = REDATOR.movimento(movimento(1), Inscrito(MARIA, NUP, "maria@example.org"))
     texto = mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = mensagem.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 
@@ -178,7 +140,7 @@ def test_every_movement_email_has_one_click_unsubscribe_headers() -> None:
 
 def test_without_an_unsubscribe_link_there_are_no_list_headers() -> None:
     mensagem = render_email(
-        _movimento(1), Inscrito(MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
+        movimento(1), Inscrito(MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
     )
 
     assert mensagem["List-Unsubscribe"] is None and mensagem["List-Unsubscribe-Post"] is None

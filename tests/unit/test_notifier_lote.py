@@ -2,60 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
 
-from notifier.lote import Redator, itens_do_lote, planejar_devolucoes, planejar_lote
+from notifier.lote import itens_do_lote, planejar_devolucoes, planejar_lote
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
-from protocolo.inscricoes import Devolucao, EstadoInscricao, chave_inscricao, devolucao_to_avro
+from protocolo.inscricoes import Devolucao, EstadoInscricao, devolucao_to_avro
+from tests.fixtures.notificacoes import JOSE, MARIA, NUP, REDATOR, T0, inscricao, movimento
 
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-NUP = "23037001462202165"
-SEGREDO = b"segredo"
 MOVIMENTOS, INSCRICOES = "t.movimentos", "t.inscricoes"
 CATALOGO = catalogo_padrao()
-REDATOR = Redator(
-    remetente="Protocolo <nao-responda@protocolo.gov.br>",
-    base_url="https://protocolo.gov.br",
-    segredo=SEGREDO,
-    validade=timedelta(hours=48),
-)
-MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
-JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
-
-
-def _inscricao(email: str, estado: str, atualizada_em: datetime = T0) -> dict[str, Any]:
-    return {
-        "nup": NUP,
-        "email": email,
-        "criada_em": T0,
-        "estado": estado,
-        "operacoes": None,
-        "solicitada_em": T0,
-        "atualizada_em": atualizada_em,
-    }
-
-
-def _movimento(n: int) -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": None,
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO",
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": None},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": None},
-        "observacao": None,
-        "nup_relacionado": None,
-        "assunto": None,
-        "processo_versao": n,
-    }
 
 
 def _entrada(topico: str, offset: int, chave: bytes, valor: bytes | None) -> Entrada:
@@ -63,10 +22,10 @@ def _entrada(topico: str, offset: int, chave: bytes, valor: bytes | None) -> Ent
 
 
 def test_messages_become_items_by_topic_and_a_bad_one_is_skipped() -> None:
-    movimento = CATALOGO.encode("movimento", _movimento(1))
-    pedido = CATALOGO.encode("inscricao", _inscricao("maria@example.org", "PENDENTE"))
+    envio = CATALOGO.encode("movimento", movimento(1))
+    pedido = CATALOGO.encode("inscricao", inscricao("maria@example.org", "PENDENTE"))
     entradas = [
-        _entrada(MOVIMENTOS, 0, NUP.encode(), movimento),
+        _entrada(MOVIMENTOS, 0, NUP.encode(), envio),
         _entrada(INSCRICOES, 0, MARIA.encode(), pedido),
         _entrada(MOVIMENTOS, 1, NUP.encode(), b"\x00lixo"),
         _entrada(INSCRICOES, 1, JOSE.encode(), None),  # a tombstone
@@ -84,11 +43,11 @@ def test_messages_become_items_by_topic_and_a_bad_one_is_skipped() -> None:
 
 def test_decoded_items_plan_one_email_per_confirmed_subscriber_and_pending_request() -> None:
     inscricoes = Inscricoes()
-    inscricoes.aplicar(JOSE, _inscricao("jose@example.org", "CONFIRMADA"))
-    pedido = _inscricao("maria@example.org", "PENDENTE")
+    inscricoes.aplicar(JOSE, inscricao("jose@example.org", "CONFIRMADA"))
+    pedido = inscricao("maria@example.org", "PENDENTE")
     inscricoes.aplicar(MARIA, pedido)
     entradas = [
-        _entrada(MOVIMENTOS, 0, NUP.encode(), CATALOGO.encode("movimento", _movimento(1))),
+        _entrada(MOVIMENTOS, 0, NUP.encode(), CATALOGO.encode("movimento", movimento(1))),
         _entrada(INSCRICOES, 0, MARIA.encode(), CATALOGO.encode("inscricao", pedido)),
     ]
     itens = itens_do_lote(entradas, catalogo=CATALOGO, topico_movimentos=MOVIMENTOS)
@@ -120,7 +79,7 @@ def test_subscriptions_refused_too_often_since_their_last_change_are_marked_boun
 ) -> None:
     inscricoes = Inscricoes()
     if estado is not None:
-        inscricoes.aplicar(MARIA, _inscricao("maria@example.org", estado))
+        inscricoes.aplicar(MARIA, inscricao("maria@example.org", estado))
     perguntas: list[tuple[str, datetime | None]] = []
 
     def contar(chave: str, desde: datetime | None) -> int:
@@ -142,7 +101,7 @@ def test_subscriptions_refused_too_often_since_their_last_change_are_marked_boun
 def test_only_the_refused_subscriptions_are_judged_in_key_order() -> None:
     inscricoes = Inscricoes()
     for chave, email in ((MARIA, "maria@example.org"), (JOSE, "jose@example.org")):
-        inscricoes.aplicar(chave, _inscricao(email, "CONFIRMADA"))
+        inscricoes.aplicar(chave, inscricao(email, "CONFIRMADA"))
 
     marcadas = planejar_devolucoes(
         [MARIA, JOSE], inscricoes, lambda _c, _d: 3, devolucoes_max=3, agora=DEPOIS
