@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
 
-# README's settings table, from protocolo/settings.py (tests/unit/cli/test_docs_settings.py checks it).
+# The settings table of docs/operacao.md, from protocolo/settings.py (tests/unit/cli/test_docs_settings.py checks it).
 docs: $(STAMP)
 	$(PY) -m cli.docs_settings
 

@@ -36,7 +36,7 @@ from api.busca.consulta import montar_busca
 from api.busca.params import validar_busca
 from bench.indexacao import eventos_limpos
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
 from protocolo.fold import Processo, fold_processo
@@ -291,18 +291,18 @@ def main() -> None:
         snapshots = _indexar(settings, args.processos, movimentos=args.movimentos)
         stack.iniciar_servicos()
         mix = consultas(snapshots, quantas=args.consultas)
-        resultados = asyncio.run(_medir(settings, mix, args.requisicoes))
-        console.print(_tabela(resultados, args.processos))
-        registro = {
+        medidas = asyncio.run(_medir(settings, mix, args.requisicoes))
+        console.print(_tabela(medidas, args.processos))
+        resultados = {
             "quando": datetime.now(UTC).isoformat(timespec="seconds"),
             "processos": args.processos,
             "processos_publicos": len(snapshots),
             "movimentos_indexados": args.movimentos,
             "consultas_distintas": len(mix),
             "cpus": os.cpu_count(),
-            "resultados_por_clientes": resultados,
+            "resultados_por_clientes": medidas,
         }
-        gravar_resultados(RESULTADOS, registro, console)
+        gravar_resultados(RESULTADOS, resultados, console)
     finally:
         stack.parar()
 

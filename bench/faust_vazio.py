@@ -37,8 +37,8 @@ def main() -> None:
         web_enabled=False,
         datadir=str(datadir),
     )
-    registro = CollectorRegistry()
-    lidas = Counter("bench_faust_vazio_mensagens", "Messages the no-op agent read.", registry=registro)
+    registry = CollectorRegistry()
+    lidas = Counter("bench_faust_vazio_mensagens", "Messages the no-op agent read.", registry=registry)
     topico = app.topic(kafka.topics.eventos, key_type=bytes, value_type=bytes)
 
     @app.agent(topico, name="contar")
@@ -46,7 +46,7 @@ def main() -> None:
         async for eventos in stream.take_events(2000, within=0.05):  # type: ignore[attr-defined]
             lidas.inc(len(eventos))
 
-    start_http_server(porta, addr="127.0.0.1", registry=registro)
+    start_http_server(porta, addr="127.0.0.1", registry=registry)
     Path(datadir).mkdir(parents=True, exist_ok=True)
     worker = Worker(app, loglevel="WARNING")
     worker.spinner = None  # as streams/__main__.py: the spinner turns the root logger to DEBUG

@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from cli.simulation.simulator import SimulationConfig, Simulator
 from cli.stack import LocalStack
 from indexer.documents import acoes_do_lote
@@ -211,7 +211,7 @@ def main() -> None:
         assert processos_idx == esperados[0] and movimentos_idx <= esperados[1]
 
         n = len(registros)
-        resultados = {
+        medidas = {
             "raw": {"registros": n, "segundos": round(s_cru, 3), "registros_por_s": round(n / s_cru, 1)},
             "indexer": {
                 "registros": n,
@@ -221,10 +221,10 @@ def main() -> None:
                 "registros_por_s_desde_o_primeiro_documento": round(n / s_regime, 1),
             },
         }
-        razao = resultados["indexer"]["registros_por_s"] / resultados["raw"]["registros_por_s"]
+        razao = medidas["indexer"]["registros_por_s"] / medidas["raw"]["registros_por_s"]
         razao_regime = (
-            resultados["indexer"]["registros_por_s_desde_o_primeiro_documento"]
-            / (resultados["raw"]["registros_por_s"])
+            medidas["indexer"]["registros_por_s_desde_o_primeiro_documento"]
+            / (medidas["raw"]["registros_por_s"])
         )
         tabela = Table(title=f"indexação: {n:,d} registros ({len(nups):,d} processos), mesma execução")
         for coluna in ("", "segundos", "registros/s", "razão sobre o cru"):
@@ -235,7 +235,7 @@ def main() -> None:
             "indexador (após 1º doc)", f"{s_regime:.1f}", f"{n / s_regime:,.0f}", f"{razao_regime:.3f}"
         )
         console.print(tabela)
-        registro = {
+        resultados = {
             "quando": datetime.now(UTC).isoformat(timespec="seconds"),
             "processos": len(nups),
             "snapshots": snapshots,
@@ -243,11 +243,11 @@ def main() -> None:
             "movimentos_no_indice_do_indexador": movimentos_idx,
             "lote": args.lote,
             "cpus": os.cpu_count(),
-            "resultados": resultados,
+            "resultados": medidas,
             "razao_indexer_sobre_raw": round(razao, 3),
             "razao_indexer_sobre_raw_desde_o_primeiro_documento": round(razao_regime, 3),
         }
-        gravar_resultados(RESULTADOS, registro, console)
+        gravar_resultados(RESULTADOS, resultados, console)
     finally:
         stack.parar()
 

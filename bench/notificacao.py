@@ -26,7 +26,7 @@ from typing import Any
 from rich.console import Console
 
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from notifier.lote import Redator
 from notifier.messages import Inscrito
 from protocolo.avro import catalogo_padrao
@@ -160,7 +160,7 @@ def main() -> None:
         notifier_total = _linha("notifier (c/ início)", total, desde_inicio)
         razao = notifier["emails_por_s"] / raw["emails_por_s"]
         console.print(f"  razão notifier/raw: {razao:.2f}")
-        registro = {
+        resultados = {
             "medido_em": datetime.now(UTC).isoformat(timespec="seconds"),
             "movimentos": len(movimentos),
             "inscritos_por_processo": args.inscritos,
@@ -171,7 +171,7 @@ def main() -> None:
             "notifier_com_inicio": notifier_total,
             "razao_notifier_raw": round(razao, 3),
         }
-        gravar_resultados(RESULTADOS, registro, console)
+        gravar_resultados(RESULTADOS, resultados, console)
     finally:
         stack.parar()
 

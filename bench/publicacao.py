@@ -33,7 +33,7 @@ import httpx
 from rich.console import Console
 
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from cli.simulation.simulator import SimulationConfig, Simulator
 from cli.stack import LocalStack
 from producers.publisher import Publisher
@@ -121,7 +121,7 @@ def main() -> None:
                 break
         catalogo = catalogo_padrao()
         mensagens = [evento_mensagem(catalogo, evento_from_json(e)) for e in eventos]
-        resultados: dict[str, Any] = {}
+        medidas: dict[str, Any] = {}
 
         settings = _com_topico_novo(base)
 
@@ -137,7 +137,7 @@ def main() -> None:
                 producer.poll(0)
             assert producer.flush(60) == 0
 
-        resultados["raw"] = _medir("raw", n, cru)
+        medidas["raw"] = _medir("raw", n, cru)
 
         settings = _com_topico_novo(base)
 
@@ -146,7 +146,7 @@ def main() -> None:
                 for dados in eventos:
                     publisher.publish(dados)
 
-        resultados["library"] = _medir("library", n, biblioteca)
+        medidas["library"] = _medir("library", n, biblioteca)
 
         settings = _com_topico_novo(base)
         arquivo = base.state_dir / "eventos.jsonl"
@@ -159,7 +159,7 @@ def main() -> None:
         def cli() -> None:
             memoria[n] = _publicar_arquivo(settings, arquivo)
 
-        resultados["cli"] = _medir("cli", n, cli)
+        medidas["cli"] = _medir("cli", n, cli)
         menor = 100_000 if n > 100_000 else max(1, n // 10)
         parte = base.state_dir / "eventos-parte.jsonl"
         with arquivo.open(encoding="utf-8") as todos, parte.open("w", encoding="utf-8") as destino:
@@ -198,24 +198,24 @@ def main() -> None:
                                 resposta = cliente.post(url, json=dele[i : i + args.lote], headers=cabecalho)
                             assert resposta.status_code == 202, resposta.text[:500]
 
-            resultados["gateway"] = _medir("gateway", n, gateway)
+            medidas["gateway"] = _medir("gateway", n, gateway)
         finally:
             stack_api.parar()
 
-        bruto = resultados["raw"]["eventos_por_s"]
+        bruto = medidas["raw"]["eventos_por_s"]
         console.print("\nrazão sobre o produtor cru (mesma execução):")
-        for nome, r in resultados.items():
+        for nome, r in medidas.items():
             r["razao_sobre_raw"] = round(r["eventos_por_s"] / bruto, 3)
             console.print(f"  {nome:8s} {r['razao_sobre_raw']:.3f}")
-        registro = {
+        resultados = {
             "quando": datetime.now(UTC).isoformat(timespec="seconds"),
             "eventos": n,
             "lote_gateway": args.lote,
             "cpus": os.cpu_count(),
-            "resultados": resultados,
+            "resultados": medidas,
             "pico_rss_mb_cli_por_eventos": memoria_cli,
         }
-        gravar_resultados(args.saida, registro, console)
+        gravar_resultados(args.saida, resultados, console)
     finally:
         stack.parar()
 

@@ -44,7 +44,7 @@ from confluent_kafka import TopicPartition
 from rich.console import Console
 
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from bench.streams_carga import Carga
 from cli.stack import porta_livre
 from protocolo.avro import catalogo_padrao

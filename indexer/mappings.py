@@ -3,7 +3,7 @@
 The `portuguese` built-in analyzer stems; the `folded` sub-field (lowercase, asciifolding,
 Portuguese stop words, no stemmer) matches exact words with or without accents. Both behave the
 same on Elasticsearch and on the local OpenSearch-compatible server (a custom analyzer with a
-stemmer filter breaks there: shared/LOCAL_STACK.md).
+stemmer filter matches every document there: docs/arquitetura.md, "The local servers").
 """
 
 from __future__ import annotations

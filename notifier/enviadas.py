@@ -1,5 +1,5 @@
-"""Enviadas, the notifier's sent log: a compacted topic (key = Message-ID) of every e-mail the relay
-accepted or refused.
+"""Enviadas, the notifier's log of what it sent: a compacted topic (key = Message-ID) of every
+e-mail the relay accepted or refused.
 
 Each outcome is acknowledged by the broker before the worker takes its next message, and before
 the movimentos offset is committed; a restarted notifier loads the log and sends only what it

@@ -3,7 +3,7 @@
 A reader assigns partitions by hand (no group join, nothing committed) and knows a partition was
 read to its end when librdkafka reports end-of-partition, which comes from the high watermark that
 fetch responses carry: right on Kafka and on the local broker alike. The local broker's ListOffsets
-under-reports the end (shared/LOCAL_STACK.md), so nothing here asks for it.
+under-reports the end (docs/arquitetura.md, "The local servers"), so nothing here asks for it.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ _DEV_SECRET = "troque-este-segredo-em-producao"
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
-    # use_attribute_docstrings: the string under a field is its description (the README's settings table).
+    # use_attribute_docstrings: the string under a field is its description (the settings table of
+    # docs/operacao.md).
     return SettingsConfigDict(
         env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
     )
@@ -83,8 +84,8 @@ class KafkaSettings(BaseSettings):
     """SASL password."""
     ssl_ca_location: str | None = None
     """CA certificate file."""
-    # Group joins take about half the session timeout on the local broker (shared/LOCAL_STACK.md):
-    # 6 s keeps them near 3 s; production may raise it.
+    # Group joins take about half the session timeout on the local broker (docs/arquitetura.md,
+    # "The local servers"): 6 s keeps them near 3 s; production may raise it.
     session_timeout_ms: int = 6000
     """Group joins take about half of it on the local broker; production may raise it."""
     heartbeat_interval_ms: int = 500

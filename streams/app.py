@@ -195,10 +195,10 @@ def build_app(
             return
         for chave_b, valor, destino in lote.redirecionar:
             saidas.enviar(nome_por_nup, chave_b, valor, ultima, particao=destino)
-        for chave_b, valor in lote.movimentos:
-            saidas.enviar(topicos.movimentos, chave_b, valor, ultima)
-        for chave_b, valor in lote.processos:
-            saidas.enviar(topicos.processos, chave_b, valor, ultima)
+        for saida in lote.movimentos:
+            saidas.enviar(topicos.movimentos, saida.chave, saida.valor, saida.origem)
+        for saida in lote.processos:
+            saidas.enviar(topicos.processos, saida.chave, saida.valor, saida.origem)
         for chave_o, valor in lote.dlq:
             saidas.enviar(topicos.dlq, chave_o, valor, ultima)
         try:
@@ -224,11 +224,11 @@ def build_app(
         for chave_b, valor, destino in lote.redirecionar:
             await por_nup.send(key=chave_b, value=valor, partition=destino)
         for topico, registros in ((movimentos, lote.movimentos), (processos, lote.processos)):
-            for chave_b, valor in registros:
+            for saida in registros:
                 try:
-                    await topico.send(key=chave_b, value=valor)
+                    await topico.send(key=saida.chave, value=saida.valor)
                 except KafkaError as exc:
-                    chave_o, carta_ = recusado(topico.get_topic_name(), ultima, repr(exc))
+                    chave_o, carta_ = recusado(topico.get_topic_name(), saida.origem, repr(exc))
                     await dlq.send(key=chave_o, value=carta_)
         for chave_o, valor in lote.dlq:
             await dlq.send(key=chave_o, value=valor)

@@ -30,6 +30,7 @@ __all__ = [
     "Contexto",
     "Entrada",
     "Lote",
+    "Saida",
     "Tabelas",
     "carta",
     "chave_arquivo",
@@ -40,6 +41,7 @@ __all__ = [
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from protocolo.avro import Catalogo
 from protocolo.entrada import Entrada
@@ -77,6 +79,14 @@ class Contexto:
     limite_registro: int = 1_000_000  # bytes a produced record may have (the producer's limit)
 
 
+class Saida(NamedTuple):
+    """One output record and the message that produced it (named by its dead letter if refused)."""
+
+    chave: bytes
+    valor: bytes
+    origem: Entrada
+
+
 @dataclass
 class Lote:
     """What one batch does: the writes (each key once) and the records to produce, in order."""
@@ -84,8 +94,8 @@ class Lote:
     estados: dict[str, bytes] = field(default_factory=dict)
     identidades: dict[str, bytes] = field(default_factory=dict)
     arquivo: dict[str, bytes] = field(default_factory=dict)
-    processos: list[tuple[bytes, bytes]] = field(default_factory=list)
-    movimentos: list[tuple[bytes, bytes]] = field(default_factory=list)
+    processos: list[Saida] = field(default_factory=list)
+    movimentos: list[Saida] = field(default_factory=list)
     dlq: list[tuple[bytes | None, bytes]] = field(default_factory=list)
     redirecionar: list[tuple[bytes, bytes, int]] = field(default_factory=list)  # key, value, partition
     contagens: Counter[str] = field(default_factory=Counter)
@@ -167,15 +177,13 @@ class _Passo:
         self.lote.dlq_por_codigo[rejeicao.codigo] += 1
         self.lote.rejeicoes.append((rejeicao, entrada))
 
-    def produzir(
-        self, destino: list[tuple[bytes, bytes]], chave: bytes, valor: bytes, entrada: Entrada
-    ) -> None:
+    def produzir(self, destino: list[Saida], chave: bytes, valor: bytes, entrada: Entrada) -> None:
         """Queue one output record, or a dead letter when it is too large to produce."""
         if len(valor) + len(chave) > self.ctx.limite_registro:
             motivo = f"registro de saída com {len(valor)} bytes excede o limite de {self.ctx.limite_registro}"
             self.rejeitar(Rejeicao("REGISTRO_GRANDE_DEMAIS", motivo), entrada)
             return
-        destino.append((chave, valor))
+        destino.append(Saida(chave, valor, entrada))
 
     def movimento(self, evento: Evento, processo: Processo, entrada: Entrada) -> None:
         registro = movimento_record(

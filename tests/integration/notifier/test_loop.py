@@ -11,7 +11,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -31,9 +30,7 @@ from protocolo.settings import NotifierSettings, Settings, SmtpSettings
 from protocolo.topico_compactado import ler_tabela
 from tests.fixtures.espera import eventually
 from tests.fixtures.kafka import produzir
-
-NUP = "23037001462202165"
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
+from tests.fixtures.notificacoes import NUP, T0, movimento
 
 
 class Relay:
@@ -84,21 +81,8 @@ def notifier_factory(settings_factory: Callable[..., Settings]) -> Iterator[Call
 
 
 def _movimento(n: int) -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{uuid.uuid4().hex[:6]}-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": None,
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO",
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": None},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": None},
-        "observacao": None,
-        "nup_relacionado": None,
-        "assunto": None,
-        "processo_versao": n,
-    }
+    """The n-th movimento, with an id of its own in every run."""
+    return movimento(n, id=f"23000:SEI-{uuid.uuid4().hex[:6]}-{n}")
 
 
 def _publicar(settings: Settings, movimentos: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""Specification of cli.docs_settings: README's settings table is the one the Settings classes render."""
+"""Specification of cli.docs_settings: docs/operacao.md's settings table is what Settings renders."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import pytest
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cli.docs_settings import END, README, START, render_settings_table, settings_rows, update_readme
+from cli.docs_settings import DOC, END, START, render_settings_table, settings_rows, update_doc
 from protocolo.settings import Settings
 
 
-def test_readme_settings_table_is_the_generated_one() -> None:
-    texto = README.read_text(encoding="utf-8")
-    assert texto == update_readme(texto), (
-        "README.md's settings table differs from protocolo/settings.py: "
-        "run `.venv/bin/python -m cli.docs_settings` (or `make docs`) and commit README.md"
+def test_the_operators_settings_table_is_the_generated_one() -> None:
+    texto = DOC.read_text(encoding="utf-8")
+    assert texto == update_doc(texto), (
+        "the settings table of docs/operacao.md differs from protocolo/settings.py: "
+        "run `.venv/bin/python -m cli.docs_settings` (or `make docs`) and commit docs/operacao.md"
     )
 
 
@@ -62,12 +62,12 @@ def test_defaults_are_rendered_as_operators_type_them() -> None:
 
 
 def test_drift_is_detected_and_regenerating_fixes_it() -> None:
-    texto = README.read_text(encoding="utf-8")
+    texto = DOC.read_text(encoding="utf-8")
     alterado = texto.replace("| `PROTOCOLO_SMTP_TIMEOUT_S` |", "| `PROTOCOLO_SMTP_TEMPO` |")
     assert alterado != texto
-    assert update_readme(alterado) == texto
+    assert update_doc(alterado) == texto
 
 
-def test_a_readme_without_markers_is_refused() -> None:
+def test_a_document_without_markers_is_refused() -> None:
     with pytest.raises(ValueError, match="no settings markers"):
-        update_readme(f"# título\n{END}\n{START}\n")
+        update_doc(f"# título\n{END}\n{START}\n")

@@ -2,63 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
 
-from notifier.lote import ItemLote, Redator, itens_do_lote, planejar_devolucoes, planejar_lote
+from notifier.lote import ItemLote, itens_do_lote, planejar_devolucoes, planejar_lote
 from notifier.messages import Inscrito
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
-from protocolo.inscricoes import Devolucao, EstadoInscricao, chave_inscricao, devolucao_to_avro
+from protocolo.inscricoes import Devolucao, EstadoInscricao, devolucao_to_avro
 from protocolo.links_inscricao import AcaoLink, verificar_link
-from tests.fixtures.notificacoes import inscricoes_de, movimento_enviado, registro_inscricao
+from tests.fixtures.notificacoes import (
+    JOSE,
+    MARIA,
+    NUP,
+    REDATOR,
+    SEGREDO,
+    T0,
+    inscricao,
+    inscricoes_de,
+    movimento,
+)
 
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-NUP = "23037001462202165"
-SEGREDO = b"segredo"
 MOVIMENTOS, INSCRICOES = "t.movimentos", "t.inscricoes"
 CATALOGO = catalogo_padrao()
-REDATOR = Redator(
-    remetente="Protocolo <nao-responda@protocolo.gov.br>",
-    base_url="https://protocolo.gov.br",
-    segredo=SEGREDO,
-    validade=timedelta(hours=48),
-)
-MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
-JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
-
-
-def _inscricao(email: str, estado: str, atualizada_em: datetime = T0) -> dict[str, Any]:
-    return {
-        "nup": NUP,
-        "email": email,
-        "criada_em": T0,
-        "estado": estado,
-        "operacoes": None,
-        "solicitada_em": T0,
-        "atualizada_em": atualizada_em,
-    }
-
-
-def _movimento(n: int) -> dict[str, Any]:
-    return {
-        "id": f"23000:SEI-{n}",
-        "nup": NUP,
-        "orgao": "23000",
-        "orgao_nome": None,
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO",
-        "ocorrido_em": T0,
-        "unidade_origem": {"codigo": "1", "sigla": "PROT", "nome": None},
-        "unidade_destino": {"codigo": "2", "sigla": "CGLIC", "nome": None},
-        "observacao": None,
-        "nup_relacionado": None,
-        "assunto": None,
-        "processo_versao": n,
-    }
 
 
 def _entrada(topico: str, offset: int, chave: bytes, valor: bytes | None) -> Entrada:
@@ -66,10 +34,10 @@ def _entrada(topico: str, offset: int, chave: bytes, valor: bytes | None) -> Ent
 
 
 def test_messages_become_items_by_topic_and_a_bad_one_is_skipped() -> None:
-    movimento = CATALOGO.encode("movimento", _movimento(1))
-    pedido = CATALOGO.encode("inscricao", _inscricao("maria@example.org", "PENDENTE"))
+    envio = CATALOGO.encode("movimento", movimento(1))
+    pedido = CATALOGO.encode("inscricao", inscricao("maria@example.org", "PENDENTE"))
     entradas = [
-        _entrada(MOVIMENTOS, 0, NUP.encode(), movimento),
+        _entrada(MOVIMENTOS, 0, NUP.encode(), envio),
         _entrada(INSCRICOES, 0, MARIA.encode(), pedido),
         _entrada(MOVIMENTOS, 1, NUP.encode(), b"\x00lixo"),
         _entrada(INSCRICOES, 1, JOSE.encode(), None),  # a tombstone
@@ -87,11 +55,11 @@ def test_messages_become_items_by_topic_and_a_bad_one_is_skipped() -> None:
 
 def test_decoded_items_plan_one_email_per_confirmed_subscriber_and_pending_request() -> None:
     inscricoes = Inscricoes()
-    inscricoes.aplicar(JOSE, _inscricao("jose@example.org", "CONFIRMADA"))
-    pedido = _inscricao("maria@example.org", "PENDENTE")
+    inscricoes.aplicar(JOSE, inscricao("jose@example.org", "CONFIRMADA"))
+    pedido = inscricao("maria@example.org", "PENDENTE")
     inscricoes.aplicar(MARIA, pedido)
     entradas = [
-        _entrada(MOVIMENTOS, 0, NUP.encode(), CATALOGO.encode("movimento", _movimento(1))),
+        _entrada(MOVIMENTOS, 0, NUP.encode(), CATALOGO.encode("movimento", movimento(1))),
         _entrada(INSCRICOES, 0, MARIA.encode(), CATALOGO.encode("inscricao", pedido)),
     ]
     itens = itens_do_lote(entradas, catalogo=CATALOGO, topico_movimentos=MOVIMENTOS)
@@ -123,7 +91,7 @@ def test_subscriptions_refused_too_often_since_their_last_change_are_marked_boun
 ) -> None:
     inscricoes = Inscricoes()
     if estado is not None:
-        inscricoes.aplicar(MARIA, _inscricao("maria@example.org", estado))
+        inscricoes.aplicar(MARIA, inscricao("maria@example.org", estado))
     perguntas: list[tuple[str, datetime | None]] = []
 
     def contar(chave: str, desde: datetime | None) -> int:
@@ -145,7 +113,7 @@ def test_subscriptions_refused_too_often_since_their_last_change_are_marked_boun
 def test_only_the_refused_subscriptions_are_judged_in_key_order() -> None:
     inscricoes = Inscricoes()
     for chave, email in ((MARIA, "maria@example.org"), (JOSE, "jose@example.org")):
-        inscricoes.aplicar(chave, _inscricao(email, "CONFIRMADA"))
+        inscricoes.aplicar(chave, inscricao(email, "CONFIRMADA"))
 
     marcadas = planejar_devolucoes(
         [MARIA, JOSE], inscricoes, lambda _c, _d: 3, devolucoes_max=3, agora=DEPOIS
@@ -157,15 +125,15 @@ def test_only_the_refused_subscriptions_are_judged_in_key_order() -> None:
 
 def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sent_log() -> None:
     inscricoes = inscricoes_de(
-        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")),
-        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
     )
-    itens = [ItemLote("movimento", movimento_enviado(1)), ItemLote("movimento", movimento_enviado(2))]
+    itens = [ItemLote("movimento", movimento(1)), ItemLote("movimento", movimento(2))]
     todos = planejar_lote(itens, inscricoes, set(), REDATOR, T0)
     ja_enviado = todos[0].message_id
 
     envios = planejar_lote(
-        [*itens, ItemLote("movimento", movimento_enviado(1))], inscricoes, {ja_enviado}, REDATOR, T0
+        [*itens, ItemLote("movimento", movimento(1))], inscricoes, {ja_enviado}, REDATOR, T0
     )
 
     assert len(todos) == 4 and len({e.message_id for e in todos}) == 4
@@ -173,7 +141,7 @@ def test_a_batch_mails_each_confirmed_subscriber_once_per_movement_minus_the_sen
 
 
 def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
-    pedido = registro_inscricao("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     inscricoes = inscricoes_de((MARIA, pedido))
     item = ItemLote("inscricao", pedido, MARIA)
 
@@ -187,11 +155,11 @@ def test_a_pending_request_gets_one_confirmation_until_it_expires() -> None:
 
 
 def test_a_replayed_request_already_confirmed_or_asked_again_is_not_mailed() -> None:
-    pedido = registro_inscricao("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     item = ItemLote("inscricao", pedido, MARIA)
-    confirmada = inscricoes_de((MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")))
+    confirmada = inscricoes_de((MARIA, inscricao("maria@example.org", "CONFIRMADA")))
     de_novo = inscricoes_de(
-        (MARIA, registro_inscricao("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
+        (MARIA, inscricao("maria@example.org", "PENDENTE", solicitada_em=T0 + timedelta(hours=1)))
     )
 
     assert planejar_lote([item], confirmada, set(), REDATOR, T0) == []
@@ -205,7 +173,7 @@ def _link(corpo: str, acao: str) -> str:
 
 
 def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -> None:
-    pedido = registro_inscricao("maria@example.org", "PENDENTE")
+    pedido = inscricao("maria@example.org", "PENDENTE")
     (envio,) = planejar_lote([ItemLote("inscricao", pedido, MARIA)], inscricoes_de(), set(), REDATOR, T0)
     texto = envio.mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
@@ -217,7 +185,7 @@ def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -
 
 
 def test_every_movement_email_has_one_click_unsubscribe_headers() -> None:
-    mensagem = REDATOR.movimento(movimento_enviado(1), Inscrito(MARIA, NUP, "maria@example.org"))
+    mensagem = REDATOR.movimento(movimento(1), Inscrito(MARIA, NUP, "maria@example.org"))
     texto = mensagem.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = mensagem.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
 

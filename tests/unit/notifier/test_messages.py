@@ -8,7 +8,6 @@ import pytest
 
 from notifier.messages import Inscrito, message_id, render_email
 from protocolo.fold import fold_processo
-from protocolo.inscricoes import chave_inscricao
 from protocolo.referencia import Referencia, carregar_referencia
 from streams.projection import movimento_record
 from tests.fixtures.eventos import (
@@ -18,7 +17,8 @@ from tests.fixtures.eventos import (
     NUP,
     NUP_FORMATADO,
 )
-from tests.fixtures.notificacoes import movimento_enviado
+from tests.fixtures.notificacoes import MARIA as CHAVE_MARIA
+from tests.fixtures.notificacoes import movimento as movimento_de_nup
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +93,9 @@ def test_an_unknown_operation_is_shown_as_written(movimento: dict[str, Any]) -> 
     )
 
 
-SEGREDO = b"segredo"
-
-
-CHAVE_MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
-
-
 def test_without_an_unsubscribe_link_there_are_no_list_headers() -> None:
     mensagem = render_email(
-        movimento_enviado(1), Inscrito(CHAVE_MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
+        movimento_de_nup(1), Inscrito(CHAVE_MARIA, NUP, "m@x.org"), remetente="a@b.org", base_url="https://x"
     )
 
     assert mensagem["List-Unsubscribe"] is None and mensagem["List-Unsubscribe-Post"] is None

@@ -8,9 +8,8 @@ import pytest
 
 from notifier.messages import Inscrito
 from notifier.subscriptions import Inscricoes
-from protocolo.inscricoes import chave_inscricao
 from tests.fixtures.eventos import NUP, NUP_OUTRO, T0
-from tests.fixtures.notificacoes import inscricoes_de, registro_inscricao
+from tests.fixtures.notificacoes import JOSE, MARIA, inscricao, inscricoes_de
 
 
 def _registro(nup: str, email: str) -> dict[str, Any]:
@@ -57,30 +56,21 @@ def test_a_tombstone_for_an_unknown_key_changes_nothing() -> None:
     assert inscricoes.do_processo("00000000000000000") == []
 
 
-SEGREDO = b"segredo"
-
-
-MARIA = chave_inscricao(SEGREDO, NUP, "maria@example.org")
-
-
-JOSE = chave_inscricao(SEGREDO, NUP, "jose@example.org")
-
-
 @pytest.mark.parametrize(
     ("estado", "mailed"),
     [("PENDENTE", False), ("CONFIRMADA", True), ("CANCELADA", False), ("DEVOLVENDO", False)],
 )
 def test_only_confirmed_subscriptions_receive_movements(estado: str, mailed: bool) -> None:
-    inscricoes = inscricoes_de((MARIA, registro_inscricao("maria@example.org", estado)))
+    inscricoes = inscricoes_de((MARIA, inscricao("maria@example.org", estado)))
 
     assert (inscricoes.do_processo(NUP, "ENVIO") == [Inscrito(MARIA, NUP, "maria@example.org")]) is mailed
 
 
 def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
     inscricoes = inscricoes_de(
-        (MARIA, registro_inscricao("maria@example.org", "PENDENTE")),
-        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA")),
-        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "PENDENTE")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA")),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
         (JOSE, None),
     )
 
@@ -90,8 +80,8 @@ def test_the_latest_record_wins_and_a_tombstone_unsubscribes() -> None:
 
 def test_the_operation_filter_is_honoured() -> None:
     inscricoes = inscricoes_de(
-        (MARIA, registro_inscricao("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
-        (JOSE, registro_inscricao("jose@example.org", "CONFIRMADA")),
+        (MARIA, inscricao("maria@example.org", "CONFIRMADA", ["ARQUIVAMENTO"])),
+        (JOSE, inscricao("jose@example.org", "CONFIRMADA")),
     )
 
     assert {i.chave for i in inscricoes.do_processo(NUP, "ENVIO")} == {JOSE}

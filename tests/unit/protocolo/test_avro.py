@@ -515,3 +515,44 @@ def test_a_credential_round_trips_from_domain_to_avro_and_back(catalogo: Catalog
     mensagem = catalogo.encode("credencial", credencial_to_avro(credencial))
 
     assert credencial_from_avro(catalogo.decode("credencial", mensagem)) == credencial
+
+
+# The wire fingerprint of every published schema file. Messages already on the topics carry these bytes,
+# so none may change: editing a `doc` is allowed (the parsing canonical form drops it), anything else
+# needs a new `<nome>.v<N+1>.avsc`.
+IMPRESSOES_PUBLICADAS = {
+    "credencial.v1.avsc": "499c5c32613cdbc3",
+    "dead_letter.v1.avsc": "a4506cfa979cc84d",
+    "devolucao.v1.avsc": "3d6a5be870d50f0b",
+    "evento.v1.avsc": "265e7870bc95f029",
+    "inscricao.v1.avsc": "0ade549a15d3c827",
+    "inscricao.v2.avsc": "9110ecd4d535c622",
+    "movimento.v1.avsc": "f9f48e1cf51aa252",
+    "notificacao.v1.avsc": "8831776d37e350bc",
+    "orgao.v1.avsc": "42ee921b9729dba5",
+    "processo.v1.avsc": "6e09e189e0d2b66e",
+    "processo.v2.avsc": "3a8c1064f1b2207f",
+}
+
+
+def _impressao_do_arquivo(arquivo: Path) -> str:
+    parsed = fastavro.parse_schema(json.loads(arquivo.read_text(encoding="utf-8")), _force=True)
+    return str(fingerprint(to_parsing_canonical_form(parsed), "CRC-64-AVRO"))
+
+
+def test_published_schemas_keep_their_wire_fingerprints() -> None:
+    atuais = {arquivo.name: _impressao_do_arquivo(arquivo) for arquivo in sorted(SCHEMAS_DIR.glob("*.avsc"))}
+    assert {nome: atuais.get(nome) for nome in IMPRESSOES_PUBLICADAS} == IMPRESSOES_PUBLICADAS
+
+
+def test_editing_a_doc_string_keeps_the_fingerprint(tmp_path: Path) -> None:
+    original = SCHEMAS_DIR / "notificacao.v1.avsc"
+    esquema = json.loads(original.read_text(encoding="utf-8"))
+    esquema["doc"] = "outra descrição"
+    esquema["fields"][1]["doc"] = "outra"
+    editado = tmp_path / "notificacao.v1.avsc"
+    editado.write_text(json.dumps(esquema), encoding="utf-8")
+    assert _impressao_do_arquivo(editado) == _impressao_do_arquivo(original)
+    esquema["fields"][0]["name"] = "mensagem_id"  # a real change does move it
+    editado.write_text(json.dumps(esquema), encoding="utf-8")
+    assert _impressao_do_arquivo(editado) != _impressao_do_arquivo(original)

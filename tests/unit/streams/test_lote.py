@@ -219,6 +219,16 @@ def test_any_batching_of_any_arrival_order_with_resends_gives_the_sorted_fold(da
     assert publicados == {e.chave_identidade for e in eventos}
 
 
+def test_each_output_names_the_message_that_produced_it(pista: PistaDeLotes) -> None:
+    """A record the producer refuses becomes a dead letter naming its own message, not the batch's last."""
+    entradas = [pista.entrada(_evento(n)) for n in range(3)]
+
+    lote = pista.rodar(entradas)
+
+    assert [s.origem.offset for s in lote.movimentos] == [e.offset for e in entradas]
+    assert [s.origem.offset for s in lote.processos] == [entradas[-1].offset]  # the last that changed it
+
+
 CLASSIFICACOES = [
     ("nothing known", (), ENVIO, "novos"),
     ("other events known", (AUTUACAO,), ENVIO, "novos"),

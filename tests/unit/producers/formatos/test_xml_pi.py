@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -373,7 +372,6 @@ def test_200k_items_are_parsed_in_constant_memory(tmp_path: Path) -> None:
         arquivo.write(f"<ListaDocumentos><Documento><Protocolo>{NUP}</Protocolo><Historico>")
         arquivo.writelines(item for _ in range(200_000))
         arquivo.write("</Historico></Documento></ListaDocumentos>")
-    inicio = time.perf_counter()
     tracemalloc.start()
     try:
         lidos = sum(1 for lido in ler_itens(caminho) if not isinstance(lido, EventoLido))
@@ -382,7 +380,6 @@ def test_200k_items_are_parsed_in_constant_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert lidos == 200_000
     assert caminho.stat().st_size > 15_000_000 and pico < 4_000_000, f"pico de {pico} bytes"
-    assert time.perf_counter() - inicio < 30  # the budget is ~4 s; this only catches pathological slowness
 
 
 def test_records_are_produced_one_by_one_without_piling_up(tmp_path: Path) -> None:

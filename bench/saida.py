@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 
 
-def gravar_resultados(caminho: Path, registro: dict[str, Any], console: Console) -> None:
-    """Write `registro` as indented JSON to `caminho` and say where."""
+def gravar_resultados(caminho: Path, resultados: dict[str, Any], console: Console) -> None:
+    """Write `resultados` as indented JSON to `caminho` and say where."""
     caminho.parent.mkdir(parents=True, exist_ok=True)
-    caminho.write_text(json.dumps(registro, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    caminho.write_text(json.dumps(resultados, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(f"\nresultados em {caminho}")
