@@ -33,7 +33,9 @@ class Arquivador:
         self.topico = settings.kafka.topics.eventos
         self.grupo = settings.kafka.group("archiver")
         self.arquivo = Arquivo(
-            settings.pasta_arquivo(), topico=self.topico, eventos_por_segmento=self.config.eventos_por_segmento
+            settings.pasta_arquivo(),
+            topico=self.topico,
+            eventos_por_segmento=self.config.eventos_por_segmento,
         )
         self.consumer: Consumer = make_consumer(settings.kafka, self.grupo)
         self._rodando = True
@@ -56,7 +58,9 @@ class Arquivador:
             self.settings.readiness_file("archiver").touch()
             logger.info("archiver started group=%s events=%d", self.grupo, self.arquivo.tamanho)
             while self._rodando:
-                mensagens = self.consumer.consume(num_messages=self.config.lote_max, timeout=self.espera_lote_s)
+                mensagens = self.consumer.consume(
+                    num_messages=self.config.lote_max, timeout=self.espera_lote_s
+                )
                 if mensagens:
                     self.processar(mensagens)
                 self._talvez_checkpoint()
@@ -86,8 +90,10 @@ class Arquivador:
     def _talvez_checkpoint(self) -> None:
         desde = self.arquivo.tamanho - (self.arquivo.ultimo_checkpoint or 0)
         vencido = time.monotonic() - self._ultimo_checkpoint_em >= self.config.checkpoint_s
-        if self.arquivo.ultimo_checkpoint is None or desde >= self.config.checkpoint_eventos or (
-            vencido and desde
+        if (
+            self.arquivo.ultimo_checkpoint is None
+            or desde >= self.config.checkpoint_eventos
+            or (vencido and desde)
         ):
             self.arquivo.checkpoint(self.assinante, origem=self.config.origem)
             self._ultimo_checkpoint_em = time.monotonic()

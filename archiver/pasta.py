@@ -1,7 +1,7 @@
 """The archive directory's layout: segment files, checkpoint files, and reading them back (no Kafka).
 
-    <pasta>/segmentos/00000000.seg, 00000001.seg, ...     the log, in order (archiver/segmento.py)
-    <pasta>/checkpoints/000000001000.ckpt, ...            signed checkpoints, named by tree size
+<pasta>/segmentos/00000000.seg, 00000001.seg, ...     the log, in order (archiver/segmento.py)
+<pasta>/checkpoints/000000001000.ckpt, ...            signed checkpoints, named by tree size
 """
 
 from __future__ import annotations

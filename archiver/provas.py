@@ -52,7 +52,9 @@ def ler_folhas(
     return folhas, escolhidos
 
 
-def checkpoint_assinado(pasta: Path, verificador: Verificador, tamanho: int | None = None) -> tuple[str, Checkpoint]:
+def checkpoint_assinado(
+    pasta: Path, verificador: Verificador, tamanho: int | None = None
+) -> tuple[str, Checkpoint]:
     """The signed note and checkpoint of size `tamanho` (the latest by default), signature checked."""
     checkpoints = listar_checkpoints(pasta)
     if not checkpoints:
@@ -120,7 +122,11 @@ def verificar_arquivo_de_prova(dados: dict[str, Any], verificador: Verificador) 
             problemas.append(f"prova {n}: malformada ({exc})")
             continue
         ok = verificar_inclusao(
-            hash_folha(folha), indice=indice, tamanho=checkpoint.tamanho, caminho=caminho, raiz=checkpoint.raiz
+            hash_folha(folha),
+            indice=indice,
+            tamanho=checkpoint.tamanho,
+            caminho=caminho,
+            raiz=checkpoint.raiz,
         )
         if not ok:
             problemas.append(f"prova {n} (índice {indice}): o caminho não leva à raiz do checkpoint")

@@ -90,7 +90,10 @@ def _ler_checkpoints(pasta: Path, verificador: Verificador, relatorio: Relatorio
             continue
         if checkpoint.tamanho != tamanho:
             relatorio.falhas.append(
-                Falha(f"checkpoint {caminho.name}", f"o nome diz {tamanho} eventos, o texto {checkpoint.tamanho}")
+                Falha(
+                    f"checkpoint {caminho.name}",
+                    f"o nome diz {tamanho} eventos, o texto {checkpoint.tamanho}",
+                )
             )
             continue
         validos[tamanho] = checkpoint
@@ -121,7 +124,9 @@ def verificar_arquivo(
         avancar(caminho.stat().st_size, estado.global_.tamanho)
     relatorio.eventos = estado.global_.tamanho
     if not checkpoints:
-        relatorio.falhas.append(Falha("checkpoints", "nenhum checkpoint assinado válido: nada prova o arquivo"))
+        relatorio.falhas.append(
+            Falha("checkpoints", "nenhum checkpoint assinado válido: nada prova o arquivo")
+        )
         return relatorio
     relatorio.ultimo_checkpoint = max(checkpoints)
     for tamanho in sorted(checkpoints):
@@ -194,7 +199,9 @@ def _verificar_segmento(
     if leitura.resto:
         motivo = f"{leitura.resto} bytes depois do último registro inteiro"
         if ultimo and selo is None:
-            relatorio.avisos.append(Falha(_onde(numero), f"{motivo} (escrita interrompida; o arquivador repara)"))
+            relatorio.avisos.append(
+                Falha(_onde(numero), f"{motivo} (escrita interrompida; o arquivador repara)")
+            )
         else:
             falhas.append(Falha(_onde(numero), motivo))
     if selo is None:
@@ -203,9 +210,13 @@ def _verificar_segmento(
         return
     raiz = segmento.raiz()
     if selo.eventos != segmento.tamanho:
-        falhas.append(Falha(_onde(numero), f"o selo diz {selo.eventos} eventos, o segmento tem {segmento.tamanho}"))
+        falhas.append(
+            Falha(_onde(numero), f"o selo diz {selo.eventos} eventos, o segmento tem {segmento.tamanho}")
+        )
     if selo.raiz != raiz:
-        falhas.append(Falha(_onde(numero), "a raiz Merkle dos eventos não confere com o selo: evento alterado"))
+        falhas.append(
+            Falha(_onde(numero), "a raiz Merkle dos eventos não confere com o selo: evento alterado")
+        )
     if selo.cabeca != cabeca_segmento(cabecalho, eventos=selo.eventos, raiz=selo.raiz):
         falhas.append(Falha(_onde(numero), "a cabeça do selo não confere com o cabeçalho e a raiz"))
     estado.cabeca = selo.cabeca
@@ -214,7 +225,10 @@ def _verificar_segmento(
 def _verificar_cabecalho(numero: int, cabecalho: Cabecalho, estado: _Estado, falhas: list[Falha]) -> None:
     if cabecalho.numero != numero:
         falhas.append(
-            Falha(_onde(numero), f"o cabeçalho diz segmento {cabecalho.numero}: segmentos trocados ou renomeados")
+            Falha(
+                _onde(numero),
+                f"o cabeçalho diz segmento {cabecalho.numero}: segmentos trocados ou renomeados",
+            )
         )
     if cabecalho.anterior != estado.cabeca:
         falhas.append(Falha(_onde(numero), "não encadeia com o segmento anterior (cabeça anterior difere)"))

@@ -300,9 +300,9 @@ class ArquivoSettings(BaseSettings):
     eventos_por_segmento: int = Field(default=100_000, ge=1)
     """A segment is sealed once it holds this many events."""
     checkpoint_eventos: int = Field(default=10_000, ge=1)
-    """A signed checkpoint is written after this many new events..."""
+    """A signed checkpoint is written after this many new events (or after `checkpoint_s`)."""
     checkpoint_s: float = Field(default=30.0, gt=0)
-    """...or this many seconds after the last one, if events arrived since."""
+    """A signed checkpoint is also written this many seconds after the last one, if events arrived since."""
     lote_max: int = Field(default=5000, ge=1)
     """Events consumed and fsynced together."""
 

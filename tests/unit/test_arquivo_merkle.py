@@ -21,7 +21,16 @@ from archiver.merkle import (
 # The leaves and roots of the certificate-transparency / transparency-dev Merkle test vectors.
 FOLHAS = [
     bytes.fromhex(h)
-    for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+    for h in [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    ]
 ]
 RAIZES = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -139,8 +148,12 @@ def test_every_inclusion_proof_verifies_and_any_bit_flip_fails(n: int, data: st.
     r = arvore.raiz()
     assert verificar_inclusao(folhas[indice], indice=indice, tamanho=n, caminho=caminho, raiz=r)
     bit = data.draw(st.integers(0, 255))
-    assert not verificar_inclusao(_virar_bit(folhas[indice], bit), indice=indice, tamanho=n, caminho=caminho, raiz=r)
-    assert not verificar_inclusao(folhas[indice], indice=indice, tamanho=n, caminho=caminho, raiz=_virar_bit(r, bit))
+    assert not verificar_inclusao(
+        _virar_bit(folhas[indice], bit), indice=indice, tamanho=n, caminho=caminho, raiz=r
+    )
+    assert not verificar_inclusao(
+        folhas[indice], indice=indice, tamanho=n, caminho=caminho, raiz=_virar_bit(r, bit)
+    )
     if caminho:
         quebrado = list(caminho)
         alvo = data.draw(st.integers(0, len(caminho) - 1))
@@ -158,7 +171,9 @@ def test_every_consistency_proof_verifies_and_any_bit_flip_fails(n: int, data: s
     antigo = data.draw(st.integers(1, n))
     prova = arvore.consistencia(antigo)
     raiz_antiga, raiz_nova = arvore.raiz(antigo), arvore.raiz()
-    assert verificar_consistencia(antigo=antigo, novo=n, raiz_antiga=raiz_antiga, raiz_nova=raiz_nova, prova=prova)
+    assert verificar_consistencia(
+        antigo=antigo, novo=n, raiz_antiga=raiz_antiga, raiz_nova=raiz_nova, prova=prova
+    )
     bit = data.draw(st.integers(0, 255))
     assert not verificar_consistencia(
         antigo=antigo, novo=n, raiz_antiga=_virar_bit(raiz_antiga, bit), raiz_nova=raiz_nova, prova=prova

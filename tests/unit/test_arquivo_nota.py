@@ -10,8 +10,13 @@ from protocolo.errors import InvalidNote
 # golang.org/x/mod/sumdb/note's example key and signature (Ed25519 is deterministic).
 CHAVE_PRIVADA = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 CHAVE_PUBLICA = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-TEXTO = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
-ASSINATURA = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+TEXTO = (
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+)
+ASSINATURA = (
+    "— PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
 
 
 def test_signing_matches_the_go_note_package() -> None:

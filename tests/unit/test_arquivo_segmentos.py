@@ -35,7 +35,9 @@ def test_events_round_trip_through_their_leaf_bytes(evento: Evento) -> None:
 
 def _mensagens(inicio: int, fim: int, particoes: int = 3) -> list[Mensagem]:
     return [
-        Mensagem("t.eventos", i % particoes, i // particoes, 1_700_000_000_000 + i, f"{i % 7}".encode(), b"v%d" % i)
+        Mensagem(
+            "t.eventos", i % particoes, i // particoes, 1_700_000_000_000 + i, f"{i % 7}".encode(), b"v%d" % i
+        )
         for i in range(inicio, fim)
     ]
 
