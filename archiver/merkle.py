@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "Arvore",
+    "VAZIA",
     "Fronteira",
     "hash_folha",
     "hash_no",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archiver.merkle import Fronteira, hash_folha
+from archiver.merkle import VAZIA, Fronteira, hash_folha
 from archiver.nota import Checkpoint, Verificador, abrir_nota
 from archiver.pasta import listar_checkpoints, listar_segmentos
 from archiver.segmento import (
@@ -129,6 +129,8 @@ def verificar_arquivo(
         )
         return relatorio
     relatorio.ultimo_checkpoint = max(checkpoints)
+    if 0 in checkpoints and checkpoints[0].raiz != VAZIA:
+        relatorio.falhas.append(Falha("checkpoint 0", "a raiz de uma árvore vazia é o SHA-256 de nada"))
     for tamanho in sorted(checkpoints):
         if tamanho > relatorio.eventos:
             relatorio.falhas.append(
