@@ -243,7 +243,7 @@ def _verificar_cabecalho(numero: int, cabecalho: Cabecalho, estado: _Estado, fal
             )
         )
     elif cabecalho.fronteira != estado.global_.hashes:
-        falhas.append(Falha(_onde(numero), "a fronteira do log no cabeçalho difere da calculada"))
+        falhas.append(Falha(_onde(numero), "a fronteira do log gravada no cabeçalho difere da calculada: um evento anterior mudou"))
 
 
 def _verificar_evento(

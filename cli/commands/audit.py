@@ -106,14 +106,16 @@ def audit_verify(
     for aviso in relatorio.avisos:
         console.print(f"[yellow]aviso:[/] {aviso}", highlight=False)
     for falha in relatorio.falhas:
-        erros.print(f"[red]falha:[/] {falha}", highlight=False)
+        console.print(f"[red]falha:[/] {falha}", highlight=False)
     ultimo = "—" if relatorio.ultimo_checkpoint is None else relatorio.ultimo_checkpoint
     resumo = (
         f"{relatorio.eventos} eventos em {relatorio.segmentos} segmentos, "
         f"{relatorio.checkpoints} checkpoints válidos (último: {ultimo})"
     )
     if not relatorio.ok:
-        console.print(f"[red]arquivo adulterado ou incompleto:[/] {len(relatorio.falhas)} falhas; {resumo}")
+        console.print(
+            f"[red]arquivo adulterado ou incompleto:[/] {len(relatorio.falhas)} falhas; {resumo}", highlight=False
+        )
         raise typer.Exit(1)
     console.print(f"[green]arquivo íntegro:[/] {resumo}", highlight=False)
 
@@ -129,6 +131,7 @@ def audit_proof(
     ] = None,
 ) -> None:
     """Provas de inclusão (RFC 6962) dos eventos de um processo no último checkpoint assinado."""
+    from archiver.merkle import hash_folha
     from archiver.provas import checkpoint_assinado, json_de_prova, ler_folhas, provar_inclusao
     from protocolo.nup import parse_nup
 
@@ -160,7 +163,7 @@ def audit_proof(
         e = prova.evento
         console.print(
             f"evento {e.indice} (partição {e.particao}, offset {e.offset}): "
-            f"folha {prova.folha.hex()[:16]}…, caminho de {len(prova.caminho)} hashes",
+            f"hash da folha {hash_folha(prova.folha).hex()}, caminho de {len(prova.caminho)} hashes:",
             highlight=False,
         )
         for h in prova.caminho:
