@@ -243,7 +243,8 @@ def _verificar_cabecalho(numero: int, cabecalho: Cabecalho, estado: _Estado, fal
             )
         )
     elif cabecalho.fronteira != estado.global_.hashes:
-        falhas.append(Falha(_onde(numero), "a fronteira do log gravada no cabeçalho difere da calculada: um evento anterior mudou"))
+        motivo = "a fronteira do log gravada no cabeçalho difere da calculada: um evento anterior mudou"
+        falhas.append(Falha(_onde(numero), motivo))
 
 
 def _verificar_evento(

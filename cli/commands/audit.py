@@ -113,9 +113,8 @@ def audit_verify(
         f"{relatorio.checkpoints} checkpoints válidos (último: {ultimo})"
     )
     if not relatorio.ok:
-        console.print(
-            f"[red]arquivo adulterado ou incompleto:[/] {len(relatorio.falhas)} falhas; {resumo}", highlight=False
-        )
+        falhas = len(relatorio.falhas)
+        console.print(f"[red]arquivo adulterado ou incompleto:[/] {falhas} falhas; {resumo}", highlight=False)
         raise typer.Exit(1)
     console.print(f"[green]arquivo íntegro:[/] {resumo}", highlight=False)
 

@@ -39,9 +39,8 @@ def test_the_documented_verifier_accepts_real_proofs_and_rejects_a_wrong_one(tmp
     chave = assinante.verificador.texto()
 
     def rodar() -> list[str]:
-        saida = subprocess.run(
-            [sys.executable, str(script), str(arquivo_provas), chave], capture_output=True, text=True, check=True
-        )
+        argv = [sys.executable, str(script), str(arquivo_provas), chave]
+        saida = subprocess.run(argv, capture_output=True, text=True, check=True)
         return saida.stdout.split("\n")[:-1]
 
     assert rodar() == [f"{p.evento.indice} ok" for p in provas]
