@@ -9,12 +9,11 @@ once it is fsynced, and a checkpoint is only ever written after that.
 
 from __future__ import annotations
 
-__all__ = ["Arquivo", "Mensagem"]
+__all__ = ["Arquivo"]
 
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,21 +42,10 @@ from archiver.segmento import (
     nome_segmento,
     registro,
 )
+from protocolo.entrada import Entrada
 from protocolo.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Mensagem:
-    """A consumed raw message, before it gets its place in the log."""
-
-    topico: str
-    particao: int
-    offset: int
-    carimbo_ms: int
-    chave: bytes | None
-    valor: bytes | None
 
 
 class Arquivo:
@@ -159,14 +147,15 @@ class Arquivo:
         self._arquivo = open(caminho, "ab")
         logger.info("segment opened segment=%d first_index=%d", numero, self.tamanho)
 
-    def anexar(self, mensagens: Sequence[Mensagem]) -> None:
+    def anexar(self, mensagens: Sequence[Entrada]) -> None:
         """Append a batch and make it durable (fsync) before returning; seals segments that fill up."""
         partes: list[bytes] = []
         for m in mensagens:
             if m.offset < self.proximos.get(m.particao, 0):
                 continue  # delivered again (a rebalance): the archive already has it
+            carimbo_ms = round(m.carimbo * 1000)
             corpo = codificar_evento(
-                Evento(self.tamanho, m.topico, m.particao, m.offset, m.carimbo_ms, m.chave, m.valor)
+                Evento(self.tamanho, m.topico, m.particao, m.offset, carimbo_ms, m.chave, m.valor)
             )
             folha = hash_folha(corpo)
             self.global_.adicionar(folha)

@@ -14,9 +14,9 @@ import time
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
-from archiver.arquivo import Arquivo, Mensagem
+from archiver.arquivo import Arquivo
 from archiver.nota import Assinante
-from protocolo.kafka import make_consumer
+from protocolo.kafka import entrada_de, make_consumer
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,7 @@ class Arquivador:
             if m.error():
                 logger.warning("consumer error error=%s", m.error())
                 continue
-            _tipo, carimbo = m.timestamp()
-            lote.append(
-                Mensagem(m.topic() or "", m.partition() or 0, m.offset() or 0, carimbo, m.key(), m.value())
-            )
+            lote.append(entrada_de(m))
         self.arquivo.anexar(lote)
         try:
             self.consumer.commit(asynchronous=True)

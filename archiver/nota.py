@@ -44,6 +44,14 @@ def _nome_valido(nome: str) -> str:
     return nome
 
 
+def _chave_ed25519(texto: str, o_que: str) -> bytes:
+    """The 32 key bytes of base64(0x01 || key)."""
+    bruta = _b64(texto, o_que)
+    if len(bruta) != 33 or bruta[:1] != _ED25519:
+        raise InvalidNote(f"{o_que}: não é uma chave Ed25519")
+    return bruta[1:]
+
+
 def _b64(texto: str, o_que: str) -> bytes:
     try:
         return base64.b64decode(texto, validate=True)
@@ -73,10 +81,7 @@ class Verificador:
         if len(partes) != 3:
             raise InvalidNote("chave pública: esperado <nome>+<id>+<chave>")
         nome, id_hex, chave = partes
-        bruta = _b64(chave, "chave pública")
-        if len(bruta) != 33 or bruta[:1] != _ED25519:
-            raise InvalidNote("chave pública: não é uma chave Ed25519")
-        verificador = cls(_nome_valido(nome), bruta[1:])
+        verificador = cls(_nome_valido(nome), _chave_ed25519(chave, "chave pública"))
         if verificador.id.hex() != id_hex.lower():
             raise InvalidNote("chave pública: o id não corresponde à chave")
         return verificador
@@ -117,10 +122,7 @@ class Assinante:
         partes = texto.strip().split("+", 4)
         if len(partes) != 5 or partes[:2] != ["PRIVATE", "KEY"]:
             raise InvalidNote("chave privada: esperado PRIVATE+KEY+<nome>+<id>+<chave>")
-        bruta = _b64(partes[4], "chave privada")
-        if len(bruta) != 33 or bruta[:1] != _ED25519:
-            raise InvalidNote("chave privada: não é uma chave Ed25519")
-        assinante = cls(_nome_valido(partes[2]), bruta[1:])
+        assinante = cls(_nome_valido(partes[2]), _chave_ed25519(partes[4], "chave privada"))
         if assinante.verificador.id.hex() != partes[3].lower():
             raise InvalidNote("chave privada: o id não corresponde à chave")
         return assinante

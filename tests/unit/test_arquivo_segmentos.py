@@ -7,12 +7,13 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archiver.arquivo import Arquivo, Mensagem
+from archiver.arquivo import Arquivo
 from archiver.nota import gerar_assinante
 from archiver.pasta import listar_checkpoints, listar_segmentos
 from archiver.provas import ler_folhas
 from archiver.segmento import Evento, codificar_evento, decodificar_evento
 from archiver.verificacao import verificar_arquivo
+from protocolo.entrada import Entrada
 
 ORIGEM = "teste/arquivo"
 
@@ -33,10 +34,10 @@ def test_events_round_trip_through_their_leaf_bytes(evento: Evento) -> None:
     assert decodificar_evento(codificar_evento(evento)) == evento
 
 
-def _mensagens(inicio: int, fim: int, particoes: int = 3) -> list[Mensagem]:
+def _mensagens(inicio: int, fim: int, particoes: int = 3) -> list[Entrada]:
     return [
-        Mensagem(
-            "t.eventos", i % particoes, i // particoes, 1_700_000_000_000 + i, f"{i % 7}".encode(), b"v%d" % i
+        Entrada(
+            "t.eventos", i % particoes, i // particoes, f"{i % 7}".encode(), b"v%d" % i, 1_700_000_000 + i
         )
         for i in range(inicio, fim)
     ]

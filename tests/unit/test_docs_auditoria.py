@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archiver.arquivo import Arquivo, Mensagem
+from archiver.arquivo import Arquivo
 from archiver.nota import gerar_assinante
 from archiver.provas import checkpoint_assinado, json_de_prova, ler_folhas, provar_inclusao
+from protocolo.entrada import Entrada
 
 DOC = Path(__file__).parents[2] / "docs" / "auditoria.md"
 ORIGEM = "teste/arquivo"
@@ -27,7 +28,7 @@ def _verificador_da_doc(pasta: Path) -> Path:
 def test_the_documented_verifier_accepts_real_proofs_and_rejects_a_wrong_one(tmp_path: Path) -> None:
     assinante = gerar_assinante(ORIGEM)
     arquivo = Arquivo(tmp_path / "arquivo", topico="t", eventos_por_segmento=16)
-    arquivo.anexar([Mensagem("t", i % 2, i // 2, 0, b"%d" % (i % 5), b"valor %d" % i) for i in range(53)])
+    arquivo.anexar([Entrada("t", i % 2, i // 2, b"%d" % (i % 5), b"valor %d" % i) for i in range(53)])
     arquivo.checkpoint(assinante, origem=ORIGEM)
     arquivo.fechar()
     nota, checkpoint = checkpoint_assinado(tmp_path / "arquivo", assinante.verificador)
