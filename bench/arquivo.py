@@ -31,7 +31,7 @@ from archiver.chave import ler_chave
 from archiver.pasta import listar_checkpoints
 from archiver.verificacao import verificar_arquivo
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from protocolo.kafka import make_producer
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import ArquivoSettings, KafkaSettings
@@ -118,7 +118,7 @@ def main() -> None:
     assert relatorio.ok and relatorio.eventos == n, relatorio.falhas[:5]
 
     streams = json.loads(STREAMS.read_text(encoding="utf-8"))["streams"]["total_eventos_por_s"]
-    registro = {
+    resultados = {
         "quando": datetime.now(UTC).isoformat(timespec="seconds"),
         "eventos": n,
         "bytes_por_valor": args.tamanho,
@@ -150,7 +150,7 @@ def main() -> None:
         f"arquivador / streams ({streams:,.0f} eventos/s)", f"{n / arquivador_s / streams:.1f}× (meta ≥ 5×)"
     )
     console.print(tabela)
-    gravar_resultados(RESULTADOS, registro, console)
+    gravar_resultados(RESULTADOS, resultados, console)
 
 
 def _pico_mb(pid: int) -> float | None:
