@@ -8,6 +8,7 @@ COPY streams streams
 COPY indexer indexer
 COPY api api
 COPY notifier notifier
+COPY archiver archiver
 COPY cli cli
 COPY schemas schemas
 RUN pip install --no-cache-dir -e .

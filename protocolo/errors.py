@@ -10,16 +10,20 @@ ProtocoloError
 │   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
 ├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
 ├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
-└── StackError                         the local stack could not start (port in use, process died)
+├── StackError                         the local stack could not start (port in use, process died)
+└── ArchiveError                       the audit archive cannot be opened or appended to as it is
+    └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArchiveError",
     "BatchFailed",
     "CodecError",
     "CorruptMessage",
     "InvalidEvent",
+    "InvalidNote",
     "InvalidNup",
     "NotAcknowledged",
     "ProtocoloError",
@@ -113,3 +117,11 @@ class BatchFailed(ProtocoloError):
 
 class StackError(ProtocoloError):
     """The local stack could not start or lost one of its processes."""
+
+
+class ArchiveError(ProtocoloError):
+    """The audit archive cannot be opened or appended to as it is (a segment out of place, corrupt)."""
+
+
+class InvalidNote(ArchiveError, ValueError):
+    """A checkpoint, key or proof that is malformed or whose signature or hashes do not verify."""

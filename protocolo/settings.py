@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ApiSettings",
+    "ArquivoSettings",
     "InscricaoSettings",
     "KafkaSettings",
     "NotifierSettings",
@@ -284,6 +285,28 @@ class NotifierSettings(BaseSettings):
     """Movimentos per batch."""
 
 
+class ArquivoSettings(BaseSettings):
+    """The audit archive: where it lives, how it signs, how often it seals segments and checkpoints."""
+
+    model_config = _config("PROTOCOLO_ARQUIVO_")
+
+    pasta: Path | None = None
+    """The archive directory (default: `arquivo` under `PROTOCOLO_STATE_DIR`)."""
+    chave: Path | None = None
+    """The checkpoints' Ed25519 signing key file (default: `chaves/arquivo.key` under `PROTOCOLO_STATE_DIR`;
+    created on first start in development)."""
+    origem: str = "protocolo.localhost/arquivo"
+    """The log's origin line in checkpoints, and the signing key's name (no spaces, no `+`)."""
+    eventos_por_segmento: int = Field(default=100_000, ge=1)
+    """A segment is sealed once it holds this many events."""
+    checkpoint_eventos: int = Field(default=10_000, ge=1)
+    """A signed checkpoint is written after this many new events (or after `checkpoint_s`)."""
+    checkpoint_s: float = Field(default=30.0, gt=0)
+    """A signed checkpoint is also written this many seconds after the last one, if events arrived since."""
+    lote_max: int = Field(default=5000, ge=1)
+    """Events consumed and fsynced together."""
+
+
 class Settings(BaseSettings):
     """Everything protocolo can be told, by concern."""
 
@@ -304,6 +327,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+    arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
@@ -316,6 +340,14 @@ class Settings(BaseSettings):
         pasta = self.state_dir / "run"
         pasta.mkdir(parents=True, exist_ok=True)
         return pasta / f"{servico}.ready"
+
+    def pasta_arquivo(self) -> Path:
+        """The audit archive's directory."""
+        return self.arquivo.pasta or self.state_dir / "arquivo"
+
+    def chave_arquivo(self) -> Path:
+        """The audit archive's signing key file."""
+        return self.arquivo.chave or self.state_dir / "chaves" / "arquivo.key"
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for child processes of the local stack."""
@@ -330,6 +362,7 @@ class Settings(BaseSettings):
             self.api,
             self.inscricao,
             self.notifier,
+            self.arquivo,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:

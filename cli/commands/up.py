@@ -24,7 +24,7 @@ def up(
     taxa: Annotated[float, typer.Option(help="Eventos simulados por segundo, após a carga inicial")] = 2.0,
     carga_inicial: Annotated[int, typer.Option(help="Eventos simulados publicados de início")] = 3000,
 ) -> None:
-    """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador e portal."""
+    """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador, arquivador e portal."""
     from cli.stack import LocalStack
 
     configure_logging("WARNING")
@@ -48,6 +48,7 @@ def up(
     console.print(f"[bold]API:[/] http://{settings.api.host}:{settings.api.port}/docs")
     console.print(f"[bold]Métricas dos streams:[/] http://127.0.0.1:{settings.streams.metrics_port}/metrics")
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
+    console.print(f"[bold]Arquivo de auditoria:[/] {settings.pasta_arquivo().resolve()}")
     console.print("Ctrl-C para parar.\n")
     if simulate:
         threading.Thread(
