@@ -21,7 +21,9 @@ from archiver.segmento import EVENTO, ler_registros, nome_segmento, registro
 from cli.stack import LocalStack
 from protocolo.nup import Nup, gerar_nup
 from protocolo.settings import ArquivoSettings, Settings
-from tests.conftest import eventually, produzir, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 
 EVENTOS = 150
 POR_SEGMENTO = 40

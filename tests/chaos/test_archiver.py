@@ -16,7 +16,9 @@ from archiver.provas import ler_folhas
 from cli.stack import LocalStack
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import ArquivoSettings, Settings
-from tests.conftest import eventually, produzir, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from archiver.nota import gerar_assinante
 from archiver.provas import checkpoint_assinado, json_de_prova, ler_folhas, provar_inclusao
 from protocolo.entrada import Entrada
 
-DOC = Path(__file__).parents[2] / "docs" / "auditoria.md"
+DOC = Path(__file__).parents[3] / "docs" / "auditoria.md"
 ORIGEM = "teste/arquivo"
 
 
