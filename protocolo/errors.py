@@ -11,8 +11,9 @@ ProtocoloError
 ├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
 ├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
 ├── StackError                         the local stack could not start (port in use, process died)
-└── ArchiveError                       the audit archive cannot be opened or appended to as it is
-    └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
+├── ArchiveError                       the audit archive cannot be opened or appended to as it is
+│   └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
+└── SourceUnreadable                   a topic or index an audit reads is missing or cannot be read
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
+    "SourceUnreadable",
     "StackError",
     "UnknownSchema",
     "Violation",
@@ -125,3 +127,7 @@ class ArchiveError(ProtocoloError):
 
 class InvalidNote(ArchiveError, ValueError):
     """A checkpoint, key or proof that is malformed or whose signature or hashes do not verify."""
+
+
+class SourceUnreadable(ProtocoloError):
+    """A topic or index that an audit reads is missing or cannot be read."""

@@ -4,5 +4,15 @@ from __future__ import annotations
 
 __all__ = ["app"]
 
-from cli.commands import agencias, audit, create_topics, nup, publish, referencia, simulate, up  # noqa: F401  (registers the commands)
+from cli.commands import (  # noqa: F401  (registers the commands)
+    agencias,
+    audit,
+    create_topics,
+    nup,
+    publish,
+    reconcile,
+    referencia,
+    simulate,
+    up,
+)
 from cli.commands._base import app
