@@ -82,12 +82,12 @@ class Execucao:
 
     def conciliar(
         self,
-        faixa: Faixa = Faixa(),
+        faixa: Faixa | None = None,
         *,
         inscricoes: dict[str, str] | None = None,
-        enviadas: list[str] = (),  # type: ignore[assignment]
+        enviadas: tuple[str, ...] = (),
     ) -> Relatorio:
-        conciliacao = Conciliacao(faixa, catalogo=self.pista.catalogo, restrito_publico=False)
+        conciliacao = Conciliacao(faixa or Faixa(), catalogo=self.pista.catalogo, restrito_publico=False)
         for bruto in self.brutos:
             conciliacao.evento(bruto, escrito_em=T0)
         for carta in self.cartas:
@@ -232,7 +232,7 @@ def test_emails_are_counted_on_their_movimentos_day_and_others_are_not_attribute
     mid = f"23000:{PUBLICO_NUP[-4:]}-2"
     enviadas = [message_id(mid, "chave-1", "protocolo.gov.br"), message_id("pedido", "chave-1", "x")]
 
-    relatorio = execucao.conciliar(inscricoes={"chave-1": PUBLICO_NUP}, enviadas=[*enviadas, enviadas[0]])
+    relatorio = execucao.conciliar(inscricoes={"chave-1": PUBLICO_NUP}, enviadas=(*enviadas, enviadas[0]))
 
     assert relatorio.linhas[0].emails == 1
     assert relatorio.emails_nao_atribuidos == 1
