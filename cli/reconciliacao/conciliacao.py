@@ -98,6 +98,7 @@ DESCRICOES = {
     "FALTA_NO_TOPICO": "evento público sem movimento no tópico de movimentos",
     "FALTA_NO_INDICE": "movimento público ausente do índice",
     "MOVIMENTO_SEM_EVENTO": "movimento no tópico sem evento válido recebido",
+    "EMITIDO_FORA_DO_INDICE": "movimento de processo público no tópico e ausente do índice",
     "INDICE_SEM_MOVIMENTO": "documento no índice sem movimento no tópico",
     "INDICE_NAO_PUBLICO": "documento no índice de processo que não é público",
     "PROCESSO_FALTA_NO_INDICE": "processo público ausente do índice de processos",
@@ -264,6 +265,8 @@ class Conciliacao:
             self._linha(chave).emitidos += 1
             if mid not in self._eventos:
                 divergir("MOVIMENTO_SEM_EVENTO", nup, mid, chave)
+                if mid not in self._indexados and self.publico(nup):
+                    divergir("EMITIDO_FORA_DO_INDICE", nup, mid, chave)
         for mid, (nup, chave) in self._indexados.items():
             if mid not in self._emitidos:
                 divergir("INDICE_SEM_MOVIMENTO", nup, mid, chave)

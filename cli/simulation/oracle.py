@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["Oracle"]
+__all__ = ["MOTIVO_SEM_FUSO", "Oracle"]
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from protocolo.fold import Processo, fold_processo
 from protocolo.model import Evento, NivelAcesso
+
+MOTIVO_SEM_FUSO = "data sem fuso horário"  # the reason of an invalid event whose date has no time zone
 
 
 @dataclass
@@ -17,13 +20,20 @@ class Oracle:
 
     `eventos_validos` maps NUP digits to the distinct valid events (parsed), `invalidos` holds each invalid
     event with the reason it was made invalid, `duplicados` counts resent copies and `fora_de_ordem` counts
-    valid events emitted after a later event of the same processo.
+    valid events emitted after a later event of the same processo; `duplicados_por_orgao` splits
+    `duplicados` by the resent event's órgão.
     """
 
     eventos_validos: dict[str, list[Evento]] = field(default_factory=dict)
     invalidos: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     duplicados: int = 0
     fora_de_ordem: int = 0
+    duplicados_por_orgao: Counter[str] = field(default_factory=Counter)
+
+    def contar_reenvio(self, evento: Evento) -> None:
+        """Count one resent copy of `evento`."""
+        self.duplicados += 1
+        self.duplicados_por_orgao[evento.orgao] += 1
 
     def processos(self) -> dict[str, Processo]:
         """The folded state of every processo, by NUP digits."""
@@ -60,4 +70,28 @@ class Oracle:
             "fora_de_ordem": self.fora_de_ordem,
             "emitidos": validos + len(self.invalidos) + self.duplicados,
         }
-        return {"processos": processos, "movimentos_publicos": movimentos, "totais": totais}
+        return {
+            "processos": processos,
+            "movimentos_publicos": movimentos,
+            "totais": totais,
+            "por_orgao": self._por_orgao(publicos),
+        }
+
+    def _por_orgao(self, publicos: dict[str, Processo]) -> dict[str, dict[str, int]]:
+        """Per órgão: distinct valid events, resends, invalid events (and how many of them carry a date
+        without a time zone, which the Avro contract cannot encode, so they never reach the topic) and
+        the movimentos a public index shows."""
+        contagens: dict[str, Counter[str]] = {}
+        for nup, eventos in self.eventos_validos.items():
+            for evento in eventos:
+                por_orgao = contagens.setdefault(evento.orgao, Counter())
+                por_orgao["validos"] += 1
+                por_orgao["movimentos_publicos"] += nup in publicos
+        for dados, motivo in self.invalidos:
+            por_orgao = contagens.setdefault(str(dados["orgao"]), Counter())
+            por_orgao["invalidos"] += 1
+            por_orgao["invalidos_sem_fuso"] += motivo == MOTIVO_SEM_FUSO
+        for orgao, n in self.duplicados_por_orgao.items():
+            contagens.setdefault(orgao, Counter())["duplicados"] = n
+        campos = ("validos", "duplicados", "invalidos", "invalidos_sem_fuso", "movimentos_publicos")
+        return {orgao: {c: n[c] for c in campos} for orgao, n in sorted(contagens.items())}

@@ -12,7 +12,7 @@ from __future__ import annotations
 __all__ = ["Oracle", "SimulationConfig", "Simulator"]
 
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, replace
@@ -21,7 +21,7 @@ from typing import Any
 
 from cli.simulation import text as texto
 from cli.simulation.ciclo import Ciclos, Tramite
-from cli.simulation.oracle import Oracle
+from cli.simulation.oracle import MOTIVO_SEM_FUSO, Oracle
 from protocolo.documentos import gerar_cpf
 from protocolo.model import Evento, Operacao
 from protocolo.nup import FormatoNup, Nup
@@ -89,7 +89,9 @@ class Simulator:
         """A snapshot of what has been emitted so far."""
         o = self._oracle
         validos = {nup: list(eventos) for nup, eventos in o.eventos_validos.items()}
-        return Oracle(validos, list(o.invalidos), o.duplicados, o.fora_de_ordem)
+        return Oracle(
+            validos, list(o.invalidos), o.duplicados, o.fora_de_ordem, Counter(o.duplicados_por_orgao)
+        )
 
     def eventos(self) -> Iterator[dict[str, Any]]:
         """The event stream; ends once `config.processos` processos have closed (never when None)."""
@@ -100,8 +102,9 @@ class Simulator:
                 continue
             sorteio = rng.random()
             if sorteio < cfg.duplicate_fraction and self._enviados:
-                self._oracle.duplicados += 1
-                yield self._json(rng.choice(self._enviados))
+                reenviado = rng.choice(self._enviados)
+                self._oracle.contar_reenvio(reenviado)
+                yield self._json(reenviado)
                 continue
             self._preencher()
             if not self._ativos:
@@ -169,7 +172,7 @@ class Simulator:
             motivo = f"operação desconhecida: {dados['operacao']}"
         else:
             dados["ocorrido_em"] = evento.ocorrido_em.replace(tzinfo=None).isoformat()
-            motivo = "data sem fuso horário"
+            motivo = MOTIVO_SEM_FUSO
         self._oracle.invalidos.append((deepcopy(dados), motivo))  # the caller may change what it gets
         return dados
 

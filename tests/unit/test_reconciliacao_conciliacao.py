@@ -155,6 +155,7 @@ def test_a_movimento_the_index_never_got_and_one_with_no_event_are_listed(execuc
 
     assert tipos == {
         ("MOVIMENTO_SEM_EVENTO", PUBLICO_NUP, "23000:forjado"),
+        ("EMITIDO_FORA_DO_INDICE", PUBLICO_NUP, "23000:forjado"),
         ("INDICE_SEM_MOVIMENTO", PUBLICO_NUP, "23000:sem-movimento"),
     }
 
