@@ -23,35 +23,17 @@ from cli.reconciliacao.conciliacao import (
 )
 from indexer.documents import acoes_do_lote, documento_movimento
 from notifier.messages import message_id
-from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.model import Evento, NivelAcesso
 from protocolo.registros import evento_mensagem
-from tests.fixtures.lotes import PistaDeLotes
+from tests.fixtures.lotes import T0, PistaDeLotes, evento_de_teste
 
 PUBLICO_NUP = "23037001462202165"
 RESTRITO_NUP = "23037001463202118"
 OCULTADO_NUP = "23037001464202154"
-T0 = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 DIA = date(2024, 3, 5)
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
 
 
-def _evento(nup: str, n: int, /, **campos: Any) -> Evento:
-    operacao = Operacao.AUTUACAO if n == 0 else (Operacao.ENVIO if n % 2 else Operacao.RECEBIMENTO)
-    dados: dict[str, Any] = {
-        "id": f"{nup[-4:]}-{n}",
-        "orgao": "23000",
-        "nup": nup,
-        "tipo": TipoProtocolo.PROCESSO,
-        "operacao": operacao,
-        "ocorrido_em": T0 + timedelta(minutes=n),
-        "nivel_acesso": NivelAcesso.PUBLICO,
-        "unidade_origem": PROTOCOLO,
-        "unidade_destino": None if operacao is Operacao.AUTUACAO else CGLIC,
-        "assunto": "Aquisição de material" if n == 0 else None,
-    }
-    dados.update(campos)
-    return Evento(**dados)
+_evento = evento_de_teste
 
 
 @dataclass
