@@ -25,6 +25,7 @@ from __future__ import annotations
 
 __all__ = ["Conciliacao", "Divergencia", "Faixa", "Linha", "Relatorio", "dia_de_brasilia"]
 
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -118,7 +119,7 @@ class Relatorio:
     emails_nao_atribuidos: int = 0  # sent e-mails about nothing in the range (or a cancelled subscription)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Visto:
     impressao: bytes
     nup: str
@@ -133,6 +134,7 @@ class Conciliacao:
         self.catalogo = catalogo
         self.restrito_publico = restrito_publico
         self._linhas: dict[Chave, Linha] = {}
+        self._chaves: dict[Chave, Chave] = {}  # one tuple per key, shared by every entry that names it
         self._ultimo: dict[str, tuple[Ordem, NivelAcesso]] = {}  # nup -> its latest event's order, level
         self._eventos: dict[str, _Visto] = {}  # identity -> first event of the range
         self._emitidos: dict[str, tuple[str, Chave]] = {}  # movimento id -> nup, key
@@ -149,6 +151,9 @@ class Conciliacao:
         if linha is None:
             linha = self._linhas[chave] = Linha(*chave)
         return linha
+
+    def _chave(self, chave: Chave) -> Chave:
+        return self._chaves.setdefault(chave, chave)
 
     def _origem(self, valor: bytes | None, escrito_em: datetime) -> Chave:
         """(orgao, day) of a raw event's bytes, read as far as they can be."""
@@ -179,11 +184,13 @@ class Conciliacao:
                 if visto.impressao == impressao:
                     self._linha(chave).duplicados += 1
                 return  # a resend or a conflict: the first one stands, as in the streams
-            self._eventos[evento.chave_identidade] = _Visto(impressao, evento.nup, chave)
+            self._eventos[evento.chave_identidade] = _Visto(
+                impressao, sys.intern(evento.nup), self._chave(chave)
+            )
         posicao = ordem(evento)
         atual = self._ultimo.get(evento.nup)
         if atual is None or posicao > atual[0]:
-            self._ultimo[evento.nup] = (posicao, evento.nivel_acesso)
+            self._ultimo[sys.intern(evento.nup)] = (posicao, evento.nivel_acesso)
 
     def dead_letter(self, registro: dict[str, Any], *, escrito_em: datetime) -> None:
         """One record of the raw events' DLQ."""
@@ -195,7 +202,7 @@ class Conciliacao:
         """One record of the movimentos topic."""
         chave = (str(registro["orgao"]), dia_de_brasilia(registro["ocorrido_em"]))
         if self.faixa.contem(*chave):
-            self._emitidos[str(registro["id"])] = (str(registro["nup"]), chave)
+            self._emitidos[str(registro["id"])] = (sys.intern(str(registro["nup"])), self._chave(chave))
             self._nups_emitidos.add(str(registro["nup"]))
 
     def inscricao(self, chave_inscricao: str, nup: str) -> None:
@@ -233,7 +240,7 @@ class Conciliacao:
         """One movimento document of the index (its id and `nup`, `orgao`, `ocorrido_em`)."""
         chave = (str(fonte["orgao"]), dia_de_brasilia(datetime.fromisoformat(fonte["ocorrido_em"])))
         if self.faixa.contem(*chave):
-            self._indexados[doc_id] = (str(fonte["nup"]), chave)
+            self._indexados[doc_id] = (sys.intern(str(fonte["nup"])), self._chave(chave))
 
     def processo_indexado(self, nup: str) -> None:
         """One public processo document of the index."""
