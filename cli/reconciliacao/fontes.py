@@ -37,15 +37,17 @@ _BRASILIA = ZoneInfo("America/Sao_Paulo")
 def _ler(settings: Settings, topico: str, progresso: Progress, descricao: str) -> Iterator[Message]:
     """Every message of `topico` up to its end, advancing a progress task."""
     tarefa = progresso.add_task(descricao, total=None)
+    lidas = 0
     try:
         with Leitor(settings.kafka, topico) as leitor:
             while not leitor.no_fim:
                 mensagens = leitor.ler()
                 yield from mensagens
-                progresso.advance(tarefa, len(mensagens))
+                lidas += len(mensagens)
+                progresso.update(tarefa, completed=lidas)
     except KafkaException as exc:
         raise SourceUnreadable(f"tópico {topico} ilegível: {exc}") from exc
-    progresso.update(tarefa, total=progresso.tasks[tarefa].completed)
+    progresso.update(tarefa, total=lidas, completed=lidas)
 
 
 def _escrita(mensagem: Message) -> datetime:

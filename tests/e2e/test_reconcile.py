@@ -12,10 +12,16 @@ from typing import Any
 
 import pytest
 
+from cli.reconciliacao.conciliacao import dia_de_brasilia
+from producers.publisher import Publisher
 from protocolo.avro import catalogo_padrao
+from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
+from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.search import make_search
 from protocolo.settings import Settings
+from protocolo.topico_compactado import ler_tabela
 from tests.conftest import eventually, produzir, run_cli
+from tests.fixtures.lotes import evento_de_teste
 from tests.oraculo import diferencas, diferencas_movimentos
 
 pytestmark = pytest.mark.slow
@@ -90,6 +96,41 @@ def test_reconcile_of_a_simulated_run_equals_the_oracle_per_orgao(
     assert {o: +c for o, c in obtido.items()} == {o: +c for o, c in esperado.items()}
     assert sum(c["duplicados"] for c in obtido.values()) == oraculo["totais"]["duplicados"] > 50
     assert "divergências: 0" in saida
+
+
+def test_reconcile_counts_an_email_on_the_day_of_its_movimento(
+    pipeline: Settings, oraculo: dict[str, Any], tmp_path: Path
+) -> None:
+    nup = next(n for n, p in sorted(oraculo["processos"].items()) if p["nivel_acesso"] == "PUBLICO")
+    orgao = oraculo["processos"][nup]["orgao_atual"]
+    segredo = pipeline.secret_key.get_secret_value().encode()
+    chave = chave_inscricao(segredo, nup, "auditoria@example.org")
+    agora = datetime.now(UTC)
+    gravar_inscricoes(
+        pipeline.kafka,
+        [
+            Inscricao(
+                chave, nup, "auditoria@example.org", EstadoInscricao.CONFIRMADA, agora, atualizada_em=agora
+            )
+        ],
+    )
+    time.sleep(2)  # the notifier reads subscriptions live; a movimento before it sees this one is not mailed
+    evento = evento_de_teste(nup, 1, id="AUDITORIA-1", orgao=orgao, ocorrido_em=agora)
+    with Publisher(pipeline.kafka) as publisher:
+        publisher.publish(evento)
+
+    def enviadas() -> dict[str, Any]:
+        catalogo = catalogo_padrao()
+        return ler_tabela(
+            pipeline.kafka, pipeline.kafka.topics.enviadas, lambda v: catalogo.decode("notificacao", v)
+        )
+
+    eventually(enviadas, timeout=90, what="the e-mail about the new movimento in enviadas")
+    status, saida, linhas, divergencias = _reconcile(pipeline, tmp_path, "--orgao", orgao)
+
+    assert divergencias == [] and status == 0, saida
+    com_email = [(ln["dia"], ln["emails"]) for ln in linhas if ln["emails"] != "0"]
+    assert com_email == [(dia_de_brasilia(agora).isoformat(), "1")]
 
 
 def test_reconcile_lists_a_movimento_deleted_from_the_index_and_one_the_index_never_got(
