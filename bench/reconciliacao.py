@@ -26,12 +26,13 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from bench.streams_carga import Carga
 from cli.reconciliacao.conciliacao import Conciliacao, Faixa, dia_de_brasilia
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_producer
 from protocolo.leitura import Leitor
+from protocolo.produce import drain, produce
 from protocolo.referencia import carregar_referencia
 from protocolo.settings import Settings
 
@@ -66,19 +67,20 @@ def _produzir(settings: Settings, carga: Carga) -> str:
     producer = make_producer(settings.kafka, **{"linger.ms": 50})
     primeiro: str | None = None
     catalogo = catalogo_padrao()
+    falhas: list[object] = []
+
+    def entregue(erro: object, _mensagem: object) -> None:
+        if erro is not None:
+            falhas.append(erro)
+
     for n, (chave, valor) in enumerate(carga.mensagens()):
         if primeiro is None:
             primeiro = dia_de_brasilia(catalogo.decode("evento", valor)["ocorrido_em"]).isoformat()
-        while True:
-            try:
-                producer.produce(settings.kafka.topics.eventos, valor, chave)
-                break
-            except BufferError:
-                producer.poll(0.1)
+        produce(producer, settings.kafka.topics.eventos, chave, valor, on_delivery=entregue)
         if n % 10_000 == 0:
             producer.poll(0)
-    producer.flush(120)
-    assert primeiro is not None
+    drain(producer, 120)
+    assert primeiro is not None and not falhas, f"{len(falhas)} messages not acknowledged: {falhas[:3]}"
     return primeiro
 
 

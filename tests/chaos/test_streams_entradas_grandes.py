@@ -14,11 +14,12 @@ import pytest
 
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_producer
-from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
+from protocolo.model import Evento, Interessado
 from protocolo.registros import evento_mensagem
 from protocolo.settings import Settings, StreamsSettings
 from tests.fixtures.espera import eventually
 from tests.fixtures.kafka import ler_topico
+from tests.fixtures.lotes import evento_de_teste
 from tests.fixtures.trabalhador import Trabalhador, metricas
 
 pytestmark = pytest.mark.slow
@@ -27,27 +28,11 @@ T0 = datetime(2020, 1, 2, 9, 0, tzinfo=UTC)
 LONGO = "23037001462202165"
 GORDO = "23037001004201910"
 DEPOIS = "23037001006201909"
-PROTOCOLO = Unidade("2300001", "PROT", "Protocolo Central")
-CGLIC = Unidade("2300002", "CGLIC", "Coordenação de Licitações")
 LIMITE = 65_536  # the smallest producer limit the settings take: a snapshot can outgrow it
 
 
 def _evento(nup: str, n: int, **campos: object) -> Evento:
-    operacao = Operacao.AUTUACAO if n == 0 else (Operacao.ENVIO if n % 2 else Operacao.RECEBIMENTO)
-    dados: dict[str, object] = {
-        "id": f"{nup[-4:]}-{n}",  # an agency's ids are its own: one identity per event
-        "orgao": "23000",
-        "nup": nup,
-        "tipo": TipoProtocolo.PROCESSO,
-        "operacao": operacao,
-        "ocorrido_em": T0 + timedelta(minutes=n),
-        "nivel_acesso": NivelAcesso.PUBLICO,
-        "unidade_origem": PROTOCOLO,
-        "unidade_destino": None if n == 0 else CGLIC,
-        "assunto": "Aquisição de material" if n == 0 else None,
-    }
-    dados.update(campos)
-    return Evento(**dados)  # type: ignore[arg-type]
+    return evento_de_teste(nup, n, **{"ocorrido_em": T0 + timedelta(minutes=n), **campos})
 
 
 @pytest.fixture

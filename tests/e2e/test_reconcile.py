@@ -20,9 +20,11 @@ from protocolo.inscricoes_topico import gravar_inscricoes
 from protocolo.search import make_search
 from protocolo.settings import Settings
 from protocolo.topico_compactado import ler_tabela
-from tests.conftest import eventually, produzir, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 from tests.fixtures.lotes import evento_de_teste
-from tests.oraculo import diferencas, diferencas_movimentos
+from tests.fixtures.oraculo import diferencas, diferencas_movimentos
 
 pytestmark = pytest.mark.slow
 

@@ -10,34 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocolo.fold import fold_processo
-from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
+from protocolo.model import Evento, NivelAcesso, Operacao
 from protocolo.referencia import carregar_referencia
 from streams.estado import estado_de_bytes
-from tests.fixtures.eventos import AUTUACAO, CGLIC, ENVIO, NUP, PROTOCOLO
+from tests.fixtures.eventos import AUTUACAO, ENVIO, NUP, PROTOCOLO
 from tests.fixtures.eventos import T0 as T0_INTAKE
-from tests.fixtures.lotes import PistaDeLotes
+from tests.fixtures.lotes import PistaDeLotes, evento_de_teste
 
 T0 = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
 
 
 def _evento(n: int, /, **campos: object) -> Evento:
     """The n-th event of NUP: an autuação first, then envios and recebimentos, one minute apart."""
-    operacao = Operacao.AUTUACAO if n == 0 else (Operacao.ENVIO if n % 2 else Operacao.RECEBIMENTO)
-    dados: dict[str, object] = {
-        "id": f"SEI-{n}",
-        "orgao": "23000",
-        "nup": NUP,
-        "tipo": TipoProtocolo.PROCESSO,
-        "operacao": operacao,
-        "ocorrido_em": T0 + timedelta(minutes=n),
-        "nivel_acesso": NivelAcesso.PUBLICO,
-        "unidade_origem": PROTOCOLO,
-        "unidade_destino": None if operacao is Operacao.AUTUACAO else CGLIC,
-        "assunto": "Aquisição de material" if n == 0 else None,
-        "observacao": f"andamento {n}",
-    }
-    dados.update(campos)
-    return Evento(**dados)  # type: ignore[arg-type]
+    return evento_de_teste(NUP, n, **{"id": f"SEI-{n}", "observacao": f"andamento {n}", **campos})
 
 
 def _estado(pista: PistaDeLotes, nup: str = NUP) -> object:
