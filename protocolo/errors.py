@@ -10,6 +10,7 @@ ProtocoloError
 │   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
 ├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
 ├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
+├── ReindexFailed                      a reindex or rebuild could not finish its work
 ├── StackError                         the local stack could not start (port in use, process died)
 └── ArchiveError                       the audit archive cannot be opened or appended to as it is
     └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
@@ -28,6 +29,7 @@ __all__ = [
     "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
+    "ReindexFailed",
     "StackError",
     "UnknownSchema",
     "Violation",
@@ -113,6 +115,10 @@ class WorkerStopped(ProtocoloError):
 
 class BatchFailed(ProtocoloError):
     """A worker could not finish a batch while still running; its offsets stay uncommitted."""
+
+
+class ReindexFailed(ProtocoloError):
+    """A reindex or rebuild stopped before its alias swap; the aliases still point at the old indices."""
 
 
 class StackError(ProtocoloError):
