@@ -118,7 +118,7 @@ class BatchFailed(ProtocoloError):
 
 
 class ReindexFailed(ProtocoloError):
-    """A reindex or rebuild stopped before its alias swap; the aliases still point at the old indices."""
+    """A reindex or rebuild could not finish: its new indices vanished or a topic could not be read."""
 
 
 class StackError(ProtocoloError):
