@@ -23,7 +23,9 @@ from protocolo.registros import evento_mensagem
 from protocolo.search import make_search
 from protocolo.settings import Settings
 from streams.projection import eh_publico
-from tests.conftest import eventually, produzir, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
+from tests.fixtures.kafka import produzir
 
 NOVO_NOME = "Ministério Renomeado para o Teste"
 

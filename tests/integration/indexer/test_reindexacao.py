@@ -25,7 +25,8 @@ from protocolo.kafka import make_producer
 from protocolo.produce import produce_and_wait
 from protocolo.search import make_search
 from protocolo.settings import Settings
-from tests.conftest import eventually, run_cli
+from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
 
 Registro = tuple[str, dict[str, Any]]
 
