@@ -4,5 +4,16 @@ from __future__ import annotations
 
 __all__ = ["app"]
 
-from cli.commands import agencias, audit, create_topics, nup, publish, rebuild, referencia, reindex, simulate, up  # noqa: F401  (registers the commands)
+from cli.commands import (  # noqa: F401  (registers the commands)
+    agencias,
+    audit,
+    create_topics,
+    nup,
+    publish,
+    rebuild,
+    referencia,
+    reindex,
+    simulate,
+    up,
+)
 from cli.commands._base import app
