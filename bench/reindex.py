@@ -32,13 +32,14 @@ from rich.table import Table
 
 from bench.indexacao import registros_dos_streams
 from bench.pilha import iniciar_pilha
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import instalar_templates
 from indexer.mappings import INDICES, definicao
 from indexer.reindexacao import Reindexacao
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_producer
+from protocolo.produce import produce_and_wait
 from protocolo.search import make_search
 from protocolo.settings import Settings
 
@@ -61,22 +62,21 @@ def registros(documentos: int) -> Iterator[Registro]:
 
 
 def _publicar(settings: Settings, documentos: int) -> int:
-    """Produce the records; returns how many."""
+    """Produce the records, in chunks acknowledged by the broker; returns how many."""
     catalogo = catalogo_padrao()
     producer = make_producer(settings.kafka)
     topicos = {"processo": settings.kafka.topics.processos, "movimento": settings.kafka.topics.movimentos}
     n = 0
-    for nome, registro in registros(documentos):
-        valor = catalogo.encode(nome, registro)
-        while True:
-            try:
-                producer.produce(topicos[nome], key=registro["nup"].encode(), value=valor)
-                break
-            except BufferError:
-                producer.poll(0.1)
-        producer.poll(0)
-        n += 1
-    assert producer.flush(120) == 0
+    for nome, topico in topicos.items():
+        lote: list[tuple[bytes | None, bytes | None]] = []
+        for tipo, registro in registros(documentos):
+            if tipo == nome:
+                lote.append((registro["nup"].encode(), catalogo.encode(nome, registro)))
+            if len(lote) == 10_000:
+                produce_and_wait(producer, topico, lote, timeout_s=120)
+                n, lote = n + len(lote), []
+        produce_and_wait(producer, topico, lote, timeout_s=120)
+        n += len(lote)
     return n
 
 
@@ -100,7 +100,10 @@ def _bruto(es: Elasticsearch, settings: Settings, documentos: int, lote: int) ->
         )
     ]
     inicio = time.perf_counter()
-    _ok, falhas = helpers.bulk(es, acoes, chunk_size=lote, raise_on_error=False, max_retries=5)
+    # The backoff of the indexer's sink (0.2 s doubling to 10 s) on 429, not helpers.bulk's 2 s start.
+    _ok, falhas = helpers.bulk(
+        es, acoes, chunk_size=lote, raise_on_error=False, max_retries=10, initial_backoff=0.2, max_backoff=10
+    )
     es.indices.refresh(index=",".join(indices.values()))
     segundos = time.perf_counter() - inicio
     assert isinstance(falhas, list)
