@@ -10,6 +10,7 @@ ProtocoloError
 │   └── NotAcknowledged                some messages were not acknowledged: how many, Kafka's error code
 ├── WorkerStopped                      a worker was asked to stop while it waited; its batch stays uncommitted
 ├── BatchFailed                        a worker could not finish a batch (an outcome was not recorded)
+├── ReindexFailed                      a reindex or rebuild could not finish its work
 ├── StackError                         the local stack could not start (port in use, process died)
 ├── ArchiveError                       the audit archive cannot be opened or appended to as it is
 │   └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
@@ -29,6 +30,7 @@ __all__ = [
     "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
+    "ReindexFailed",
     "SourceUnreadable",
     "StackError",
     "UnknownSchema",
@@ -115,6 +117,10 @@ class WorkerStopped(ProtocoloError):
 
 class BatchFailed(ProtocoloError):
     """A worker could not finish a batch while still running; its offsets stay uncommitted."""
+
+
+class ReindexFailed(ProtocoloError):
+    """A reindex or rebuild could not finish: its new indices vanished or a topic could not be read."""
 
 
 class StackError(ProtocoloError):

@@ -243,6 +243,9 @@ class StreamsSettings(BaseSettings):
     # Faust's own log level (rebalances, recovery); INFO shows where a worker is when it seems stuck.
     faust_loglevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     """Faust's own log level; `INFO` logs rebalances and table recovery (the chaos tests use it)."""
+    geracao: int = Field(default=1, ge=1)
+    """Generation of the derived topics this worker writes: above 1 the app id is `<prefix>-streams-v<N>`
+    (new tables); `protocolo rebuild` runs the next one."""
 
 
 class InscricaoSettings(BaseSettings):

@@ -38,6 +38,7 @@ from faust.streams import _current_event
 
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import PublishError
+from protocolo.geracao import servico_na_geracao
 from protocolo.kafka import make_producer
 from protocolo.referencia import Referencia
 from protocolo.settings import Settings
@@ -83,7 +84,7 @@ def build_app(
     kafka = settings.kafka
     topicos = kafka.topics
     config = settings.streams
-    app_id = kafka.group("streams")
+    app_id = kafka.group(servico_na_geracao("streams", config.geracao))  # a rebuild: new app id, new tables
     app = faust.App(
         app_id,
         broker=[f"kafka://{h}" for h in kafka.bootstrap_servers.split(",")],

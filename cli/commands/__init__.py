@@ -10,8 +10,10 @@ from cli.commands import (  # noqa: F401  (registers the commands)
     create_topics,
     nup,
     publish,
+    rebuild,
     reconcile,
     referencia,
+    reindex,
     simulate,
     up,
 )

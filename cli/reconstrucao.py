@@ -1,0 +1,120 @@
+"""A rebuild: the streams run again over every raw event into the next generation of the derived topics,
+then a reindex from those topics swaps the aliases.
+
+1. The next generation's settings (protocolo.geracao): topic versions for processos, movimentos and
+   the raw-event DLQ, a new streams app id (new tables), a state dir of its own.
+2. The raw topic is read once to its end: how many events, and where each partition ends now.
+3. One streams worker of the new generation (`python -m streams`, the same code as always) runs until
+   its group has committed every partition of the raw topic, and of its re-keying topic, up to its end.
+4. `Reindexacao` builds new indices from the new topics and swaps the aliases (indexer/reindexacao).
+
+What it does not do: stop the running generation. Until the services are restarted with the new
+settings (`Reconstrucao.ambiente`), the live streams write the old topics and the live indexer reads
+them, so processos changed after the rebuild still carry the old enrichment.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Reconstrucao", "proxima_geracao"]
+
+import logging
+import time
+from collections.abc import Callable
+
+from confluent_kafka import TopicPartition
+
+from cli.stack import LocalStack
+from protocolo.errors import ReindexFailed
+from protocolo.geracao import nome_na_geracao, servico_na_geracao
+from protocolo.kafka import create_topics, make_consumer
+from protocolo.leitura import ler_ate_o_fim
+from protocolo.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Avanco = Callable[[int, int], None]  # (raw events the new generation committed, of how many)
+
+
+def _nada(feitos: int, total: int) -> None:
+    return None
+
+
+def proxima_geracao(settings: Settings) -> Settings:
+    """The settings of the next generation of the derived topics and of the streams."""
+    geracao = settings.streams.geracao + 1
+    topicos = settings.kafka.topics
+    novos = {
+        campo: nome_na_geracao(getattr(topicos, campo), geracao)
+        for campo in ("processos", "movimentos", "dlq")
+    }
+    kafka = settings.kafka.model_copy(update={"topics": topicos.model_copy(update=novos)})
+    # Metrics off: the running worker may hold the port.
+    streams = settings.streams.model_copy(update={"geracao": geracao, "metrics_port": 0})
+    pasta = settings.state_dir / "rebuild" / f"v{geracao}"
+    return settings.model_copy(update={"kafka": kafka, "streams": streams, "state_dir": pasta})
+
+
+def _fins(settings: Settings, topico: str) -> tuple[dict[int, int], int]:
+    """`topico` read to its end: partition -> offset after its last message, and how many messages."""
+    fins: dict[int, int] = {}
+    mensagens = 0
+    for mensagem in ler_ate_o_fim(settings.kafka, topico):
+        fins[mensagem.partition() or 0] = (mensagem.offset() or 0) + 1
+        mensagens += 1
+    return fins, mensagens
+
+
+class Reconstrucao:
+    """One rebuild from `settings` (the running generation) into the next one."""
+
+    def __init__(self, settings: Settings, *, avanco: Avanco = _nada, espera_s: float = 1.0) -> None:
+        self.atual = settings
+        self.nova = proxima_geracao(settings)
+        self.avanco = avanco
+        self.espera_s = espera_s
+        self.eventos = 0
+
+    def ambiente(self) -> dict[str, str]:
+        """The settings every service must run with to switch to the new generation."""
+        topicos = self.nova.kafka.topics
+        return {
+            "PROTOCOLO_TOPIC_PROCESSOS": topicos.processos,
+            "PROTOCOLO_TOPIC_MOVIMENTOS": topicos.movimentos,
+            "PROTOCOLO_TOPIC_DLQ": topicos.dlq,
+            "PROTOCOLO_STREAMS_GERACAO": str(self.nova.streams.geracao),
+        }
+
+    def recalcular(self) -> None:
+        """Run a streams worker of the new generation until it processed every raw event there is now."""
+        create_topics(self.nova.kafka)
+        eventos = self.nova.kafka.topics.eventos
+        fins, self.eventos = _fins(self.nova, eventos)
+        self.nova.state_dir.mkdir(parents=True, exist_ok=True)
+        pilha = LocalStack(self.nova, servicos=("streams",))
+        try:
+            pilha.iniciar_servicos()
+            grupo = self.nova.kafka.group(servico_na_geracao("streams", self.nova.streams.geracao))
+            self._esperar(pilha, grupo, eventos, fins, contar=True)
+            # Events read from a partition other than their NUP's went through the re-keying topic.
+            por_nup = f"{grupo}-eventos-por-nup"
+            self._esperar(pilha, grupo, por_nup, _fins(self.nova, por_nup)[0], contar=False)
+        finally:
+            pilha.parar()
+
+    def _esperar(
+        self, pilha: LocalStack, grupo: str, topico: str, fins: dict[int, int], *, contar: bool
+    ) -> None:
+        consumidor = make_consumer(self.nova.kafka, grupo)
+        try:
+            while True:
+                if (morto := pilha.morto()) is not None:
+                    raise ReindexFailed(f"o worker dos streams da nova geração terminou; veja {morto.log}")
+                pedidas = [TopicPartition(topico, p) for p in fins]
+                feitos = {tp.partition: max(tp.offset, 0) for tp in consumidor.committed(pedidas, timeout=10)}
+                if contar:
+                    self.avanco(sum(feitos.values()), self.eventos)
+                if all(feitos.get(p, 0) >= fim for p, fim in fins.items()):
+                    return
+                time.sleep(self.espera_s)
+        finally:
+            consumidor.close()
