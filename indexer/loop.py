@@ -19,18 +19,9 @@ from datetime import UTC, datetime
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
-from indexer.documents import query_ocultos
 from indexer.indices import garantir_indices
-from indexer.plano import (
-    Carta,
-    PlanoLote,
-    cartas_rejeitados,
-    nups_dos_movimentos,
-    ocultos_no_indice,
-    planejar_lote,
-    sem_ocultos_no_indice,
-)
-from indexer.sink import aplicar, com_retentativas
+from indexer.plano import Carta, cartas_rejeitados, planejar_lote
+from indexer.sink import aplicar, com_retentativas, remover_movimentos_ocultos, sem_ocultos_do_indice
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import NotAcknowledged, WorkerStopped
 from protocolo.kafka import entrada_de, make_consumer, make_producer
@@ -104,21 +95,23 @@ class Indexer:
             alias_movimentos=self.alias_movimentos,
             agora=datetime.now(UTC),
         )
-        plano = self._sem_ocultos(plano)
+        plano = sem_ocultos_do_indice(
+            self.es,
+            plano,
+            indice_processos=self.alias_processos,
+            indice_movimentos=self.alias_movimentos,
+            garantir=self._garantir,
+            deve_parar=self._deve_parar,
+        )
         rejeitados = aplicar(self.es, plano.acoes, garantir=self._garantir, deve_parar=self._deve_parar)
-        if plano.ocultos:
-            # Movements of a processo that stopped being public leave the index with it. The refresh
-            # first: a delete-by-query sees only what a refresh made searchable, and the movimentos of
-            # the batches just written may not be yet.
-            query = query_ocultos(plano.ocultos)
-            com_retentativas(
-                lambda: (
-                    self.es.indices.refresh(index=self.alias_movimentos),
-                    self.es.delete_by_query(index=self.alias_movimentos, query=query, conflicts="proceed"),
-                ),
-                garantir=self._garantir,
-                deve_parar=self._deve_parar,
-            )
+        # Movements of a processo that stopped being public leave the index with it.
+        remover_movimentos_ocultos(
+            self.es,
+            plano.ocultos,
+            indice_movimentos=self.alias_movimentos,
+            garantir=self._garantir,
+            deve_parar=self._deve_parar,
+        )
         cartas = plano.cartas + cartas_rejeitados(
             plano, rejeitados, catalogo=self.catalogo, agora=datetime.now(UTC)
         )
@@ -134,24 +127,6 @@ class Indexer:
             logger.warning("commit failed, the batch will be consumed again error=%s", exc)
             return
         logger.debug("batch indexed messages=%d actions=%d", len(mensagens), len(plano.acoes))
-
-    def _sem_ocultos(self, plano: PlanoLote) -> PlanoLote:
-        """The plan without the movimentos of processos the index already holds as tombstones.
-
-        One realtime multi-get per batch, of the processos whose movimentos the batch writes.
-        """
-        nups = nups_dos_movimentos(plano, alias_movimentos=self.alias_movimentos)
-        if not nups:
-            return plano
-        resposta = com_retentativas(
-            lambda: self.es.mget(
-                index=self.alias_processos, ids=nups, source_includes=["nup", "versao", "publico"]
-            ),
-            garantir=self._garantir,
-            deve_parar=self._deve_parar,
-        )
-        fontes = [d.get("_source") if d.get("found") else None for d in resposta["docs"]]
-        return sem_ocultos_no_indice(plano, ocultos_no_indice(fontes), alias_movimentos=self.alias_movimentos)
 
     def _entregar(self, cartas: list[Carta]) -> None:
         """Produce the batch's dead letters and wait until the broker has every one (before the commit)."""

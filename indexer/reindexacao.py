@@ -35,11 +35,10 @@ from confluent_kafka import OFFSET_BEGINNING, KafkaException
 from elasticsearch import Elasticsearch
 
 from indexer.contagem import Contagem
-from indexer.documents import query_ocultos
 from indexer.indices import instalar_templates
 from indexer.mappings import INDICES, VERSAO_MAPEAMENTO, definicao
-from indexer.plano import nups_dos_movimentos, ocultos_no_indice, planejar_lote, sem_ocultos_no_indice
-from indexer.sink import aplicar, com_retentativas
+from indexer.plano import planejar_lote
+from indexer.sink import aplicar, remover_movimentos_ocultos, sem_ocultos_do_indice
 from indexer.versoes import acoes_da_troca, nome_novo, sem_alias
 from protocolo.avro import catalogo_padrao
 from protocolo.entrada import Entrada
@@ -184,28 +183,18 @@ class Reindexacao:
             agora=datetime.now(UTC),
         )
         self.contagem.contar(plano.acoes, indice_processos=destino.processos)
-        if nups := nups_dos_movimentos(plano, alias_movimentos=destino.movimentos):
-            resposta = com_retentativas(
-                lambda: self.es.mget(
-                    index=destino.processos, ids=nups, source_includes=["nup", "versao", "publico"]
-                ),
-                garantir=self._sumiu,
-            )
-            fontes = [d.get("_source") if d.get("found") else None for d in resposta["docs"]]
-            plano = sem_ocultos_no_indice(
-                plano, ocultos_no_indice(fontes), alias_movimentos=destino.movimentos
-            )
+        plano = sem_ocultos_do_indice(
+            self.es,
+            plano,
+            indice_processos=destino.processos,
+            indice_movimentos=destino.movimentos,
+            garantir=self._sumiu,
+        )
         self.resumo.rejeitados += len(aplicar(self.es, plano.acoes, garantir=self._sumiu))
         self.resumo.corrompidas += len(plano.cartas)
-        if plano.ocultos:
-            query = query_ocultos(plano.ocultos)
-            com_retentativas(
-                lambda: (
-                    self.es.indices.refresh(index=destino.movimentos),
-                    self.es.delete_by_query(index=destino.movimentos, query=query, conflicts="proceed"),
-                ),
-                garantir=self._sumiu,
-            )
+        remover_movimentos_ocultos(
+            self.es, plano.ocultos, indice_movimentos=destino.movimentos, garantir=self._sumiu
+        )
 
     def _sumiu(self) -> None:
         raise ReindexFailed("os índices novos sumiram do servidor de busca durante a reindexação")

@@ -8,7 +8,14 @@ Anything else an item answers is a rejection for good: the caller sends it to th
 
 from __future__ import annotations
 
-__all__ = ["Rejeitado", "aplicar", "com_retentativas", "garantir_indices"]
+__all__ = [
+    "Rejeitado",
+    "aplicar",
+    "com_retentativas",
+    "garantir_indices",
+    "remover_movimentos_ocultos",
+    "sem_ocultos_do_indice",
+]
 
 import logging
 import time
@@ -20,9 +27,15 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
 
-from indexer.documents import Acao
+from indexer.documents import Acao, query_ocultos
 from indexer.indices import garantir_indices  # re-exported: callers set up and write in one place
-from indexer.plano import Rejeitado
+from indexer.plano import (
+    PlanoLote,
+    Rejeitado,
+    nups_dos_movimentos,
+    ocultos_no_indice,
+    sem_ocultos_no_indice,
+)
 from protocolo.errors import WorkerStopped
 
 logger = logging.getLogger(__name__)
@@ -158,3 +171,54 @@ def aplicar(
             logger.warning("search refused items for now, will retry count=%d", len(pendentes))
             espera.aguardar()
     return rejeitados
+
+
+def sem_ocultos_do_indice(
+    es: Elasticsearch,
+    plano: PlanoLote,
+    *,
+    indice_processos: str,
+    indice_movimentos: str,
+    garantir: Callable[[], None] = _nada,
+    deve_parar: Callable[[], bool] = _nunca,
+) -> PlanoLote:
+    """The plan without the movimentos of processos the index already holds as tombstones.
+
+    One realtime multi-get per batch, of the processos whose movimentos the batch writes.
+    """
+    nups = nups_dos_movimentos(plano, alias_movimentos=indice_movimentos)
+    if not nups:
+        return plano
+    resposta = com_retentativas(
+        lambda: es.mget(index=indice_processos, ids=nups, source_includes=["nup", "versao", "publico"]),
+        garantir=garantir,
+        deve_parar=deve_parar,
+    )
+    fontes = [d.get("_source") if d.get("found") else None for d in resposta["docs"]]
+    return sem_ocultos_no_indice(plano, ocultos_no_indice(fontes), alias_movimentos=indice_movimentos)
+
+
+def remover_movimentos_ocultos(
+    es: Elasticsearch,
+    ocultos: dict[str, int],
+    *,
+    indice_movimentos: str,
+    garantir: Callable[[], None] = _nada,
+    deve_parar: Callable[[], bool] = _nunca,
+) -> None:
+    """Delete the movimentos of processos that stopped being public (NUP -> tombstone version).
+
+    The refresh first: a delete-by-query sees only what a refresh made searchable, and the
+    movimentos of the batches just written may not be yet.
+    """
+    if not ocultos:
+        return
+    query = query_ocultos(ocultos)
+    com_retentativas(
+        lambda: (
+            es.indices.refresh(index=indice_movimentos),
+            es.delete_by_query(index=indice_movimentos, query=query, conflicts="proceed"),
+        ),
+        garantir=garantir,
+        deve_parar=deve_parar,
+    )
