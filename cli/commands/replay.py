@@ -139,7 +139,11 @@ def _escrever(
     catalogo = catalogo_padrao()
     contagem = Contagem()
     escritor, abertos = abrir_escritor(
-        formato, esquema=catalogo.esquema(registro), caminho=saida, texto=sys.stdout
+        formato,
+        esquema=catalogo.esquema(registro),
+        caminho=saida,
+        padrao=sys.stdout.buffer,
+        padrao_texto=sys.stdout,
     )
     try:
         with _Barra(leitura, f"replay {leitura.topico}") as barra:

@@ -85,7 +85,8 @@ def _novo_consumer(settings: KafkaSettings) -> Consumer:
     return make_consumer(
         settings,
         f"{settings.group_prefix}-replay-{uuid.uuid4().hex[:8]}",
-        **{"enable.partition.eof": True, "fetch.max.bytes": 52_428_800},
+        # A bounded prefetch (librdkafka's default queue is 64 MB): a replay's memory stays flat.
+        **{"enable.partition.eof": True, "queued.max.messages.kbytes": 16_384},
     )
 
 

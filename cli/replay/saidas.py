@@ -15,14 +15,16 @@ import csv
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import fastavro
-import pyarrow as pa
-import pyarrow.parquet as pq
+import orjson
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMATOS = ("jsonl", "csv", "parquet", "avro")
-_LOTE_PARQUET = 50_000
+_LOTE_PARQUET = 10_000
 _LOTE_AVRO = 5_000
 
 CAMPOS_KAFKA: list[dict[str, Any]] = [
@@ -44,12 +46,6 @@ def para_json(valor: Any) -> Any:
     if isinstance(valor, list):
         return [para_json(v) for v in valor]
     return valor
-
-
-def _json_default(valor: Any) -> Any:
-    if isinstance(valor, datetime | bytes):
-        return para_json(valor)
-    raise TypeError(f"{type(valor).__name__} não é serializável em JSON")
 
 
 class Escritor(Protocol):
@@ -76,6 +72,8 @@ def _colunas(esquema: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _tipo_arrow(tipo: Any) -> tuple[pa.DataType, bool]:
     """(Arrow type, whether the column is JSON text) of an Avro field type."""
+    import pyarrow as pa
+
     if isinstance(tipo, list):
         outros = [t for t in tipo if t != "null"]
         return _tipo_arrow(outros[0]) if len(outros) == 1 else (pa.string(), True)
@@ -102,13 +100,23 @@ def _tipo_arrow(tipo: Any) -> tuple[pa.DataType, bool]:
     return simples.get(tipo, pa.string()), tipo not in simples
 
 
+def _bytes_em_base64(valor: Any) -> Any:
+    if isinstance(valor, bytes):
+        return base64.b64encode(valor).decode()
+    raise TypeError(f"{type(valor).__name__} não é serializável em JSON")
+
+
 class _JsonLines:
-    def __init__(self, saida: IO[str]) -> None:
+    # orjson writes instants as RFC 3339, as para_json does; json.dumps would cost as much as decoding.
+    def __init__(self, saida: IO[bytes]) -> None:
         self._saida = saida
 
     def escrever(self, linha: dict[str, Any]) -> None:
-        self._saida.write(json.dumps(linha, ensure_ascii=False, default=_json_default))
-        self._saida.write("\n")
+        self._saida.write(
+            orjson.dumps(
+                linha, default=_bytes_em_base64, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+            )
+        )
 
     def fechar(self) -> None:
         self._saida.flush()
@@ -138,6 +146,10 @@ class _Csv:
 
 class _Parquet:
     def __init__(self, caminho: Path, esquema: dict[str, Any]) -> None:
+        import pyarrow as pa  # only here: it costs tens of MB to import
+        import pyarrow.parquet as pq
+
+        self._pa = pa
         campos, self._json = [], set()
         for coluna in _colunas(esquema):
             tipo, como_json = _tipo_arrow(coluna["type"])
@@ -161,7 +173,7 @@ class _Parquet:
 
     def _descarregar(self) -> None:
         if self._tamanho:
-            self._escritor.write_table(pa.table(self._lote, schema=self._esquema))
+            self._escritor.write_table(self._pa.table(self._lote, schema=self._esquema))
             self._lote = {nome: [] for nome in self._esquema.names}
             self._tamanho = 0
 
@@ -190,16 +202,27 @@ class _Avro:
 
 
 def abrir_escritor(
-    formato: str, *, esquema: dict[str, Any], caminho: Path | None, texto: IO[str] | None = None
+    formato: str,
+    *,
+    esquema: dict[str, Any],
+    caminho: Path | None,
+    padrao: IO[bytes] | None = None,
+    padrao_texto: IO[str] | None = None,
 ) -> tuple[Escritor, list[IO[Any]]]:
-    """A writer of `formato` to `caminho` (or `texto`, stdout, for jsonl and csv), and the files to close."""
-    if formato in ("jsonl", "csv"):
-        arquivo: IO[str] = open(caminho, "w", encoding="utf-8", newline="") if caminho else texto  # type: ignore[assignment]  # noqa: SIM115
-        abertos: list[IO[Any]] = [arquivo] if caminho else []
-        return (_JsonLines(arquivo) if formato == "jsonl" else _Csv(arquivo, esquema)), abertos
+    """A writer of `formato` to `caminho`, and the files to close.
+
+    Without `caminho`, jsonl goes to `padrao` and csv to `padrao_texto` (stdout's two faces).
+    """
     if caminho is None:
+        if formato == "jsonl" and padrao is not None:
+            return _JsonLines(padrao), []
+        if formato == "csv" and padrao_texto is not None:
+            return _Csv(padrao_texto, esquema), []
         raise ValueError(f"--formato {formato} precisa de --saida ARQUIVO")
+    if formato == "csv":
+        texto = open(caminho, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        return _Csv(texto, esquema), [texto]
     if formato == "parquet":
         return _Parquet(caminho, esquema), []
     binario = open(caminho, "wb")  # noqa: SIM115
-    return _Avro(binario, esquema), [binario]
+    return (_JsonLines(binario) if formato == "jsonl" else _Avro(binario, esquema)), [binario]
