@@ -34,6 +34,7 @@ from cli.simulation.simulator import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_producer
 from protocolo.leitura import ler_ate_o_fim
+from protocolo.produce import produce
 from protocolo.referencia import carregar_referencia
 from protocolo.registros import evento_mensagem
 from protocolo.settings import Settings
@@ -55,15 +56,12 @@ def _encher(settings: Settings, n: int) -> None:
     producer = make_producer(settings.kafka, **{"linger.ms": 20})
     for i in range(n):
         chave, valor = mensagens[i % len(mensagens)]
-        while True:
-            try:
-                producer.produce(settings.kafka.topics.eventos, key=chave, value=valor)
-                break
-            except BufferError:
-                producer.poll(0.1)
-        if i % 10_000 == 0:
-            producer.poll(0)
+        produce(producer, settings.kafka.topics.eventos, chave, valor, on_delivery=_sem_relatorio)
     assert producer.flush(120) == 0
+
+
+def _sem_relatorio(erro: object, _mensagem: object) -> None:
+    assert erro is None, erro
 
 
 def _figura(n: int, segundos: float, **extra: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ __all__ = ["replay", "opcoes_de_filtro"]
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,6 +24,10 @@ from protocolo.errors import InvalidNup
 from protocolo.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from confluent_kafka import Message
+
     from cli.replay.leitura import Leitura
     from cli.replay.percurso import Contagem
     from protocolo.produce import Cabecalhos
@@ -129,10 +133,37 @@ class _Barra:
             )
 
 
+def _mensagens(
+    leitura: Leitura,
+    *,
+    descricao: str,
+    registro: str,
+    filtro: Filtro,
+    contagem: Contagem,
+    decodificar_sempre: bool = True,
+) -> Iterator[tuple[Message, dict[str, Any] | None]]:
+    """The pass over the slices (cli.replay.percurso) under a progress bar."""
+    from cli.replay.percurso import percorrer
+    from protocolo.avro import catalogo_padrao
+
+    with _Barra(leitura, descricao) as barra:
+        for mensagem, linha in percorrer(
+            leitura,
+            catalogo=catalogo_padrao(),
+            registro=registro,
+            filtro=filtro,
+            contagem=contagem,
+            ao_ilegivel=ilegivel,
+            decodificar_sempre=decodificar_sempre,
+        ):
+            yield mensagem, linha
+            barra.tick()
+
+
 def _escrever(
     leitura: Leitura, *, registro: str, filtro: Filtro, formato: str, saida: Path | None
 ) -> Contagem:
-    from cli.replay.percurso import Contagem, percorrer
+    from cli.replay.percurso import Contagem
     from cli.replay.saidas import abrir_escritor
     from protocolo.avro import catalogo_padrao
 
@@ -146,18 +177,11 @@ def _escrever(
         padrao_texto=sys.stdout,
     )
     try:
-        with _Barra(leitura, f"replay {leitura.topico}") as barra:
-            for _mensagem, linha in percorrer(
-                leitura,
-                catalogo=catalogo,
-                registro=registro,
-                filtro=filtro,
-                contagem=contagem,
-                ao_ilegivel=ilegivel,
-            ):
-                assert linha is not None
-                escritor.escrever(linha)
-                barra.tick()
+        for _mensagem, linha in _mensagens(
+            leitura, descricao=f"replay {leitura.topico}", registro=registro, filtro=filtro, contagem=contagem
+        ):
+            assert linha is not None
+            escritor.escrever(linha)
         escritor.fechar()
     finally:
         for arquivo in abertos:
@@ -169,13 +193,11 @@ def _republicar(
     settings: Settings, leitura: Leitura, *, registro: str, filtro: Filtro, destino: str
 ) -> Contagem:
     """Produce each selected message again, bytes, key and headers as they were, to `destino`."""
-    from cli.replay.percurso import Contagem, percorrer
-    from protocolo.avro import catalogo_padrao
+    from cli.replay.percurso import Contagem
     from protocolo.errors import PublishError
     from protocolo.kafka import make_producer
     from protocolo.produce import produce_and_wait
 
-    catalogo = catalogo_padrao()
     contagem = Contagem()
     producer = make_producer(settings.kafka)
     lote: list[tuple[bytes | None, bytes | None]] = []
@@ -190,21 +212,18 @@ def _republicar(
         lote.clear()
         cabecalhos.clear()
 
-    with _Barra(leitura, f"republicando {leitura.topico} em {destino}") as barra:
-        for mensagem, _linha in percorrer(
-            leitura,
-            catalogo=catalogo,
-            registro=registro,
-            filtro=filtro,
-            contagem=contagem,
-            ao_ilegivel=ilegivel,
-            decodificar_sempre=False,
-        ):
-            lote.append((mensagem.key(), mensagem.value()))
-            originais = mensagem.headers()
-            cabecalhos.append(list(originais.items()) if isinstance(originais, dict) else originais)
-            if len(lote) >= 10_000:
-                enviar()
-            barra.tick()
-        enviar()
+    for mensagem, _linha in _mensagens(
+        leitura,
+        descricao=f"republicando {leitura.topico} em {destino}",
+        registro=registro,
+        filtro=filtro,
+        contagem=contagem,
+        decodificar_sempre=False,
+    ):
+        lote.append((mensagem.key(), mensagem.value()))
+        originais = mensagem.headers()
+        cabecalhos.append(list(originais.items()) if isinstance(originais, dict) else originais)
+        if len(lote) >= 10_000:
+            enviar()
+    enviar()
     return contagem

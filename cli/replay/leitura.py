@@ -85,8 +85,9 @@ def _novo_consumer(settings: KafkaSettings) -> Consumer:
     return make_consumer(
         settings,
         f"{settings.group_prefix}-replay-{uuid.uuid4().hex[:8]}",
-        # A bounded prefetch (librdkafka's default queue is 64 MB): a replay's memory stays flat.
-        **{"enable.partition.eof": True, "queued.max.messages.kbytes": 16_384},
+        # A small prefetch per partition (librdkafka's defaults keep up to 100,000 messages or 64 MB
+        # each): a replay is bound by decoding, not fetching, and its memory stays flat.
+        **{"enable.partition.eof": True, "queued.min.messages": 10_000, "queued.max.messages.kbytes": 4_096},
     )
 
 

@@ -17,26 +17,13 @@ from protocolo.nup import Nup, gerar_nup
 from protocolo.registros import evento_json_to_avro
 from protocolo.settings import Settings
 from tests.conftest import eventually, produzir, run_cli
+from tests.e2e.test_walking_skeleton import CGGP, PROTOCOLO, evento
 
 pytestmark = pytest.mark.slow
 
-PROTOCOLO = {"codigo": "110", "sigla": "PROT", "nome": "Protocolo Central"}
-CGGP = {"codigo": "230", "sigla": "CGGP", "nome": "Coordenação-Geral de Gestão de Pessoas"}
-
 
 def _evento(nup: Nup, n: int, operacao: str, **campos: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": f"rd-{nup.digitos}-{n}",
-        "orgao": "26000",
-        "nup": nup.formatado,
-        "tipo": "PROCESSO",
-        "operacao": operacao,
-        "ocorrido_em": f"2024-05-{n:02d}T10:00:00-03:00",
-        "nivel_acesso": "PUBLICO",
-        "unidade_origem": PROTOCOLO,
-        "interessados": [],
-    }
-    return base | campos
+    return evento(nup, n, operacao, unidade_origem=PROTOCOLO, interessados=[]) | campos
 
 
 def _movimentos(api: httpx.Client, nup: Nup) -> list[dict[str, Any]] | None:
@@ -97,7 +84,7 @@ def test_a_redrive_is_idempotent_end_to_end(pipeline: Settings, api: httpx.Clien
     assert primeiro.returncode == 0, primeiro.stderr
     assert "reenviadas: 1, já reenviadas antes: 0" in primeiro.stdout
     _publicar(pipeline, _evento(nup, 3, "RECEBIMENTO", unidade_destino=CGGP), nup)
-    depois_do_primeiro = _movimentos_ate(api, nup, f"rd-{nup.digitos}-3")
+    depois_do_primeiro = _movimentos_ate(api, nup, f"e2e-{nup.digitos}-3")
     assert len(depois_do_primeiro) == 3
 
     # Twice: the command knows the dead letter went back already (its header is on the raw topic).
@@ -111,7 +98,7 @@ def test_a_redrive_is_idempotent_end_to_end(pipeline: Settings, api: httpx.Clien
         assert forcado.returncode == 0, forcado.stderr
         assert "reenviadas: 1" in forcado.stdout
     _publicar(pipeline, _evento(nup, 4, "ENVIO", unidade_origem=CGGP, unidade_destino=PROTOCOLO), nup)
-    depois = _movimentos_ate(api, nup, f"rd-{nup.digitos}-4")
+    depois = _movimentos_ate(api, nup, f"e2e-{nup.digitos}-4")
 
     assert len(depois) == 4
     assert sorted(json.dumps(m, sort_keys=True) for m in depois[:3]) == sorted(
