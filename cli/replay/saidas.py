@@ -149,6 +149,8 @@ class _Parquet:
         import pyarrow as pa  # only here: it costs tens of MB to import
         import pyarrow.parquet as pq
 
+        # The system allocator gives freed row groups back; pyarrow's default pool keeps them a while.
+        pa.set_memory_pool(pa.system_memory_pool())
         self._pa = pa
         campos, self._json = [], set()
         for coluna in _colunas(esquema):
