@@ -87,7 +87,7 @@ def _novo_consumer(settings: KafkaSettings) -> Consumer:
         f"{settings.group_prefix}-replay-{uuid.uuid4().hex[:8]}",
         # A small prefetch per partition (librdkafka's defaults keep up to 100,000 messages or 64 MB
         # each): a replay is bound by decoding, not fetching, and its memory stays flat.
-        **{"enable.partition.eof": True, "queued.min.messages": 10_000, "queued.max.messages.kbytes": 4_096},
+        **{"enable.partition.eof": True, "queued.min.messages": 2_000, "queued.max.messages.kbytes": 1_024},
     )
 
 
