@@ -220,8 +220,10 @@ def _rejeitado(r: Rejeitado) -> RejeitadoPublic:
 async def read_rejeitados(
     recursos: RecursosDep,
     credencial: Annotated[Credencial, Depends(_autenticar)],
-    cursor: Annotated[str | None, Query(description="O proximo_cursor da página anterior")] = None,
-    tamanho: Annotated[int, Query(ge=1, le=200, description="Itens por página")] = 50,
+    cursor: Annotated[
+        str | None, Query(description="O proximo_cursor da página anterior", examples=["1042"])
+    ] = None,
+    tamanho: Annotated[int, Query(ge=1, le=200, description="Itens por página", examples=[50])] = 50,
 ) -> RejeitadosPagina:
     """The agency's own rejected events, newest first: code, masked reason, identity; never the content.
 
