@@ -105,7 +105,7 @@ def test_a_redrive_is_idempotent_end_to_end(pipeline: Settings, api: httpx.Clien
         json.dumps(m, sort_keys=True) for m in depois_do_primeiro
     )
     eventually(
-        lambda: _cartas(pipeline, "--codigo", "EVENTO_INVALIDO").count(f'"id": "rd-{nup.digitos}-2"') == 2,
+        lambda: _cartas(pipeline, "--codigo", "EVENTO_INVALIDO").count(f'"id": "e2e-{nup.digitos}-2"') == 2,
         timeout=30,
         what="the redriven invalid bytes to be rejected again",
     )
