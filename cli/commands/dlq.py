@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.commands._base import app, barra_de_progresso, console, erros
-from cli.commands.replay import ilegivel, opcoes_de_filtro
+from cli.commands.replay import falhar, ilegivel, opcoes_de_filtro
 from cli.replay.intervalo import LimiteInvalido, parse_limite
 from cli.replay.linhas import TopicoDesconhecido
 from protocolo.settings import Settings
@@ -39,17 +39,12 @@ DesdeOpt = Annotated[str, typer.Option(help="Offset, data e hora RFC 3339 ou 'in
 PosicoesArg = Annotated[list[str] | None, typer.Argument(help="Cartas pela posição PARTICAO/OFFSET")]
 
 
-def _falhar(mensagem: str) -> typer.Exit:
-    erros.print(f"[red]erro:[/] {escape(mensagem)}", highlight=False)
-    return typer.Exit(2)
-
-
 def _posicoes(textos: list[str] | None) -> frozenset[tuple[int, int]]:
     posicoes = set()
     for texto in textos or ():
         partes = texto.replace(":", "/").split("/")
         if len(partes) != 2 or not all(p.strip().isdigit() for p in partes):
-            raise _falhar(f"posição {texto!r}: use PARTICAO/OFFSET (ex.: 0/42)")
+            raise falhar(f"posição {texto!r}: use PARTICAO/OFFSET (ex.: 0/42)")
         posicoes.add((int(partes[0]), int(partes[1])))
     return frozenset(posicoes)
 
@@ -64,7 +59,7 @@ def _preparar(
         nome = resolver_dlq(topico, settings.kafka.topics)
         inicio = parse_limite(desde, opcao="--desde")
     except (TopicoDesconhecido, LimiteInvalido) as exc:
-        raise _falhar(str(exc)) from exc
+        raise falhar(str(exc)) from exc
     selecao = Selecao(opcoes_de_filtro(orgao, None, None), codigo, _posicoes(posicoes))
     return settings, nome, selecao, inicio
 
@@ -93,7 +88,7 @@ def _cartas(settings: Settings, topico: str, selecao: Selecao, desde: Limite) ->
                 )
             )
         except TopicoAusente as exc:
-            raise _falhar(str(exc)) from exc
+            raise falhar(str(exc)) from exc
     return cartas
 
 
@@ -213,11 +208,11 @@ def dlq_redrive(
 
     settings, nome, selecao, inicio = _preparar("dlq", orgao, codigo, desde, posicoes)
     if selecao.filtro.vazio and selecao.codigo is None and not selecao.posicoes and not todas:
-        raise _falhar("escolha as cartas (posições, --orgao ou --codigo) ou use --todas")
+        raise falhar("escolha as cartas (posições, --orgao ou --codigo) ou use --todas")
     novo = _ler_corrigido(corrigido) if corrigido is not None else None
     cartas = _cartas(settings, nome, selecao, inicio)
     if novo is not None and len(cartas) != 1:
-        raise _falhar(f"--corrigido substitui uma carta só; a seleção tem {len(cartas)}")
+        raise falhar(f"--corrigido substitui uma carta só; a seleção tem {len(cartas)}")
     desde_ms = min((int(c.rejeitado.registrado_em.timestamp() * 1000) for c in cartas), default=None)
     ja = _ja_reenviadas(settings, desde_ms) if desde_ms is not None else set()
     plano = planejar(cartas, ja_enviadas=ja, forcar=forcar, corrigido=novo)
@@ -256,7 +251,7 @@ def _ler_corrigido(arquivo: Path) -> tuple[bytes, bytes]:
     try:
         dados = json.loads(arquivo.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _falhar(f"{arquivo}: JSON inválido: {exc}") from exc
+        raise falhar(f"{arquivo}: JSON inválido: {exc}") from exc
     try:
         evento = evento_from_json(dados)
     except InvalidEvent as exc:

@@ -7,7 +7,7 @@ offset, and the replay goes on; the summary counts them. A bad range or an unkno
 
 from __future__ import annotations
 
-__all__ = ["replay", "opcoes_de_filtro"]
+__all__ = ["falhar", "ilegivel", "opcoes_de_filtro", "replay"]
 
 import sys
 import time
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 _ATUALIZAR_S = 0.25
 
 
-def _falhar(mensagem: str) -> typer.Exit:
+def falhar(mensagem: str) -> typer.Exit:
+    """Print a pt-BR error and return the exit (status 2) for bad input, to raise."""
     erros.print(f"[red]erro:[/] {escape(mensagem)}", highlight=False)
     return typer.Exit(2)
 
@@ -47,7 +48,7 @@ def opcoes_de_filtro(orgao: str | None, nup: str | None, operacao: str | None) -
     try:
         digitos = parse_nup(nup).digitos if nup else None
     except InvalidNup as exc:
-        raise _falhar(f"--nup {nup!r}: {exc}") from exc
+        raise falhar(f"--nup {nup!r}: {exc}") from exc
     return Filtro(orgao=orgao.strip() if orgao else None, nup_digitos=digitos, operacao=operacao)
 
 
@@ -82,18 +83,18 @@ def replay(
         limites = parse_limite(desde, opcao="--desde"), parse_limite(ate, opcao="--ate")
         validar_intervalo(*limites)
     except (TopicoDesconhecido, LimiteInvalido) as exc:
-        raise _falhar(str(exc)) from exc
+        raise falhar(str(exc)) from exc
     if formato not in FORMATOS:
-        raise _falhar(f"--formato {formato!r}: use um destes: {', '.join(FORMATOS)}")
+        raise falhar(f"--formato {formato!r}: use um destes: {', '.join(FORMATOS)}")
     if saida is not None and para_topico is not None:
-        raise _falhar("use --saida ou --para-topico, não os dois")
+        raise falhar("use --saida ou --para-topico, não os dois")
     if para_topico is None and formato in ("parquet", "avro") and saida is None:
-        raise _falhar(f"--formato {formato} precisa de --saida ARQUIVO")
+        raise falhar(f"--formato {formato} precisa de --saida ARQUIVO")
     filtro = opcoes_de_filtro(orgao, nup, operacao)
     try:
         faixas = resolver_faixa(settings.kafka, nome, *limites)
     except TopicoAusente as exc:
-        raise _falhar(str(exc)) from exc
+        raise falhar(str(exc)) from exc
     with Leitura(settings.kafka, nome, faixas) as leitura:
         if para_topico is not None:
             contagem = _republicar(settings, leitura, registro=registro, filtro=filtro, destino=para_topico)
