@@ -22,6 +22,7 @@ from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
 from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
+from api.rejeitados_vivos import RejeitadosVivos
 from api.validacao import mensagem_de_erro
 from protocolo.avro import catalogo_padrao
 from protocolo.credenciais_topico import CredenciaisVivas
@@ -54,6 +55,11 @@ def create_app(settings: Settings) -> FastAPI:
         # Confirming and cancelling need the subscription records: follow them like the credentials.
         inscricoes = InscricoesVivas(settings.kafka)
         await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
+        # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados).
+        rejeitados = RejeitadosVivos(
+            settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
+        )
+        rejeitados.iniciar()
         app.state.recursos = Recursos(
             settings=settings,
             es=es,
@@ -62,10 +68,12 @@ def create_app(settings: Settings) -> FastAPI:
             credenciais=credenciais,
             inscricoes=inscricoes,
             limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
+            rejeitados=rejeitados,
         )
         try:
             yield
         finally:
+            rejeitados.parar()
             inscricoes.parar()
             credenciais.parar()
             entregador.parar()

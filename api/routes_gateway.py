@@ -9,15 +9,24 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import RecursosDep
 from api.gateway import Status, avaliar_lote
-from api.schemas_gateway import ItemResultado, LoteResultado, ViolacaoPublic
+from api.rejeitados import CursorInvalido
+from api.schemas_gateway import (
+    ItemResultado,
+    LoteResultado,
+    OrigemPublic,
+    RejeitadoPublic,
+    RejeitadosPagina,
+    ViolacaoPublic,
+)
 from protocolo.credenciais import Credencial
 from protocolo.errors import PublishError
 from protocolo.registros import evento_mensagem
+from protocolo.rejeicoes import Origem, Rejeitado
 
 logger = logging.getLogger(__name__)
 
@@ -177,4 +186,60 @@ async def create_eventos(
         duplicados=contagem[Status.DUPLICADO],
         rejeitados=contagem[Status.REJEITADO],
         resultados=resultados,
+    )
+
+
+def _origem(origem: Origem) -> OrigemPublic:
+    return OrigemPublic(topico=origem.topico, particao=origem.particao, offset=origem.offset)
+
+
+def _rejeitado(r: Rejeitado) -> RejeitadoPublic:
+    return RejeitadoPublic(
+        codigo=r.codigo,
+        motivo=r.motivo,
+        violacoes=[ViolacaoPublic(campo=v.campo, motivo=v.motivo) for v in r.violacoes],
+        id=r.id,
+        nup=r.nup,
+        operacao=r.operacao,
+        registrado_em=r.registrado_em,
+        original=_origem(r.original),
+        carta=_origem(r.carta),
+    )
+
+
+@router.get(
+    "/eventos/rejeitados",
+    response_model=RejeitadosPagina,
+    summary="Eventos do órgão rejeitados pelo pipeline (agências)",
+    responses={
+        401: {"description": "Token ausente, inválido ou revogado"},
+        422: {"description": "Cursor ou tamanho inválido"},
+        503: {"description": "Rejeições ainda carregando: tente de novo depois de Retry-After segundos"},
+    },
+)
+async def read_rejeitados(
+    recursos: RecursosDep,
+    credencial: Annotated[Credencial, Depends(_autenticar)],
+    cursor: Annotated[
+        str | None, Query(description="O proximo_cursor da página anterior", examples=["1042"])
+    ] = None,
+    tamanho: Annotated[int, Query(ge=1, le=200, description="Itens por página", examples=[50])] = 50,
+) -> RejeitadosPagina:
+    """The agency's own rejected events, newest first: code, masked reason, identity; never the content.
+
+    Served from a bounded view of the dead-letter topic each API process keeps (api.rejeitados):
+    the latest `gateway_rejeitados_por_orgao` rejections of each órgão.
+    """
+    if not recursos.rejeitados.carregada:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "Rejeições carregando; tente novamente em instantes.",
+            headers={"Retry-After": "5"},
+        )
+    try:
+        pagina = recursos.rejeitados.atual.pagina(credencial.orgao, tamanho=tamanho, cursor=cursor)
+    except CursorInvalido as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc).capitalize() + ".") from exc
+    return RejeitadosPagina(
+        items=[_rejeitado(r) for r in pagina.items], proximo_cursor=pagina.proximo_cursor, total=pagina.total
     )

@@ -67,6 +67,15 @@ class Catalogo:
             e.parsed for e in sorted(self._por_impressao.values(), key=lambda e: e.versao) if e.nome == nome
         ]
 
+    def esquema(self, nome: str) -> Any:
+        """The current parsed schema of `nome` (KeyError when the catalogue has no such record)."""
+        return self._atual[nome].parsed
+
+    def nome_escritor(self, dados: bytes) -> str | None:
+        """The record name a single-object message's fingerprint names, or None when unknown."""
+        escritor = self._por_impressao.get(dados[2:10]) if dados[:2] == MAGIC else None
+        return escritor.nome if escritor is not None else None
+
     def encode(self, nome: str, registro: dict[str, Any]) -> bytes:
         """Single-object encoding of `registro` with the current schema of `nome`."""
         esquema = self._atual[nome]
@@ -94,7 +103,9 @@ class Catalogo:
             raise UnknownSchema(f"a mensagem é um {escritor.nome} v{escritor.versao}, esperado {nome}")
         corpo = io.BytesIO(dados[10:])
         try:
-            registro = fastavro.schemaless_reader(corpo, escritor.parsed, leitor.parsed)
+            # No resolution when the writer is the current version: the common case, and much faster.
+            leitura = None if escritor is leitor else leitor.parsed
+            registro = fastavro.schemaless_reader(corpo, escritor.parsed, leitura)
         except SchemaResolutionError as exc:
             raise UnknownSchema(
                 f"{nome} v{escritor.versao} não pode ser lido como v{leitor.versao}: {exc}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __all__ = [
     "SEM_RESPOSTA",
+    "Cabecalhos",
     "Deliveries",
     "Mensagem",
     "drain",
@@ -35,6 +36,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from protocolo.errors import NotAcknowledged, PublishError
 
 Mensagem = tuple[bytes | None, bytes | None]  # (key, value); a None value is a tombstone
+Cabecalhos = list[tuple[str, str | bytes | None]]  # a message's headers, in order
 SEM_RESPOSTA = "sem resposta do broker"
 DeliveryCallback = Callable[[KafkaError | None, Any], None]
 
@@ -48,6 +50,7 @@ def produce(
     on_delivery: DeliveryCallback,
     queue_full_wait_s: float = 0.1,
     partition: int | None = None,
+    headers: Cabecalhos | None = None,
 ) -> None:
     """Hand one message to the producer, serving delivery reports while its local queue is full.
 
@@ -57,7 +60,9 @@ def produce(
     destino = -1 if partition is None else partition
     while True:
         try:
-            producer.produce(topic, key=key, value=value, partition=destino, on_delivery=on_delivery)
+            producer.produce(
+                topic, key=key, value=value, partition=destino, on_delivery=on_delivery, headers=headers
+            )
             return
         except BufferError:  # local queue full: let deliveries (or expiries) drain it
             producer.poll(queue_full_wait_s)
@@ -188,6 +193,7 @@ def produce_and_wait(
     check_every_s: float = 5.0,
     what: str = "registros",
     partition: int | None = None,
+    headers: Sequence[Cabecalhos | None] | None = None,
 ) -> None:
     """Produce every (key, value) of `messages` and wait until the broker acknowledged each one.
 
@@ -198,13 +204,23 @@ def produce_and_wait(
         while_waiting: called every `check_every_s` while answers are missing; it may raise to stop.
         what: the messages' name in NotAcknowledged's pt-BR message.
         partition: where every message goes; None lets the partitioner choose by key.
+        headers: each message's headers, in the order of `messages` (None: no headers).
 
     Raises NotAcknowledged (a PublishError) with the failed count and Kafka's error code, or
     PublishError when the producer can no longer send at all.
     """
     entregas = Deliveries(len(messages))
     for indice, (chave, valor) in enumerate(messages):
-        produce(producer, topic, chave, valor, on_delivery=entregas.report(indice), partition=partition)
+        cabecalhos = headers[indice] if headers is not None else None
+        produce(
+            producer,
+            topic,
+            chave,
+            valor,
+            on_delivery=entregas.report(indice),
+            partition=partition,
+            headers=cabecalhos,
+        )
     alvo = None if polled_elsewhere else producer
     limite = None if timeout_s is None else time.monotonic() + timeout_s
     while True:

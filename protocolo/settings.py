@@ -190,6 +190,9 @@ class ApiSettings(BaseSettings):
     gateway_memoria_eventos: int = Field(default=200_000, ge=0)
     """Acknowledged events each API process remembers to answer resends `duplicado` (LRU, lost on restart;
     `0` turns it off); about 2 MB per 10,000 events (≈40 MB at the default)."""
+    gateway_rejeitados_por_orgao: int = Field(default=1000, ge=1)
+    """Latest rejections (masked dead letters) each API process keeps per órgão for
+    `GET /api/v1/eventos/rejeitados`; older ones: `protocolo dlq list`."""
 
 
 class StreamsSettings(BaseSettings):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Rejeicao", "dead_letter", "ler_evento"]
+__all__ = ["Rejeicao", "dead_letter", "decodificar_evento", "ler_evento"]
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,16 +23,26 @@ class Rejeicao:
     violacoes: list[Violation] = field(default_factory=list)
 
 
-def ler_evento(catalogo: Catalogo, valor: bytes | None) -> Evento | Rejeicao:
-    """Decode a raw message and run the domain validator on it (agencies may bypass our library)."""
+def decodificar_evento(catalogo: Catalogo, valor: bytes | None) -> dict[str, Any] | Rejeicao:
+    """A raw message as an `evento` record, not yet judged, or why it cannot be read at all.
+
+    The one decoder of the raw topic: the streams and `protocolo replay` read it the same way.
+    """
     if not valor:
         return Rejeicao("MENSAGEM_CORROMPIDA", "mensagem vazia")
     try:
-        registro = catalogo.decode("evento", valor)
+        return catalogo.decode("evento", valor)
     except UnknownSchema as exc:
         return Rejeicao("ESQUEMA_DESCONHECIDO", str(exc))
     except CorruptMessage as exc:
         return Rejeicao("MENSAGEM_CORROMPIDA", str(exc))
+
+
+def ler_evento(catalogo: Catalogo, valor: bytes | None) -> Evento | Rejeicao:
+    """Decode a raw message and run the domain validator on it (agencies may bypass our library)."""
+    registro = decodificar_evento(catalogo, valor)
+    if isinstance(registro, Rejeicao):
+        return registro
     bruto = evento_avro_to_json(registro)
     try:
         return evento_from_json(bruto)

@@ -12,11 +12,13 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     ProgressColumn,
+    Task,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 app = typer.Typer(help="Protocolo: tramitação de processos, do órgão ao cidadão.", no_args_is_help=True)
 
@@ -26,10 +28,18 @@ console = Console(soft_wrap=True)
 erros = Console(stderr=True, soft_wrap=True)
 
 
-def barra_de_progresso(*, em_bytes: bool = False) -> Progress:
+class _Taxa(ProgressColumn):
+    """Messages per second, as rich measures the task's speed."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.0f} msg/s".replace(",", "."))
+
+
+def barra_de_progresso(*, em_bytes: bool = False, com_taxa: bool = False) -> Progress:
     """The progress bar long commands show on stderr (stdout keeps the summary for scripts).
 
     `em_bytes`: the task counts bytes of a file (total = its size) and has an `eventos` field.
+    `com_taxa`: the task counts messages; shows their rate and the time left.
     """
     colunas: tuple[ProgressColumn, ...] = (
         (
@@ -40,6 +50,8 @@ def barra_de_progresso(*, em_bytes: bool = False) -> Progress:
             TimeRemainingColumn(),
         )
         if em_bytes
+        else (MofNCompleteColumn(), _Taxa(), TimeElapsedColumn(), TimeRemainingColumn())
+        if com_taxa
         else (MofNCompleteColumn(), TimeElapsedColumn())
     )
     return Progress(

@@ -1,0 +1,1 @@
+"""`protocolo dlq`: read the dead-letter topics and redrive rejected raw events."""
