@@ -214,17 +214,17 @@ def test_a_broker_frozen_for_less_than_the_timeout_is_survived_without_duplicate
     assert any("Timed out" in m for m in avisos), f"the freeze retried nothing: {avisos}"
 
 
-def _exemplo_do_readme() -> str:
-    texto = (RAIZ / "README.md").read_text(encoding="utf-8")
-    secao = texto[texto.index("### Producer library") :]
+def _exemplo_da_documentacao() -> str:
+    texto = (RAIZ / "docs" / "integracao.md").read_text(encoding="utf-8")
+    secao = texto[texto.index("## The producer library") :]
     bloco = re.search(r"```python\n(.*?)```", secao, re.DOTALL)
-    assert bloco is not None, "no python block under ### Producer library"
+    assert bloco is not None, "no python block under ## The producer library"
     return bloco.group(1)
 
 
-def test_the_readme_example_publishes_its_event(broker_privado: LocalStack, tmp_path: Path) -> None:
+def test_the_documented_library_example_publishes_its_event(broker_privado: LocalStack, tmp_path: Path) -> None:
     kafka = broker_privado.settings.kafka  # the example uses the default topic names
-    codigo = _exemplo_do_readme()
+    codigo = _exemplo_da_documentacao()
     assert '"kafka:9092"' in codigo
     script = tmp_path / "exemplo.py"
     script.write_text(codigo.replace('"kafka:9092"', repr(kafka.bootstrap_servers)), encoding="utf-8")
