@@ -47,8 +47,13 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 
 browser-deps: $(BROWSER_DEPS)
 
+# Most of the suite waits on real servers and worker processes rather than computing, so three pytest
+# workers fit two cores. A test file stays on one worker (its module-scoped stack starts once); each
+# worker starts its own broker, search server and SMTP sink on free ports.
+TEST_WORKERS ?= 3
+
 test: $(STAMP) apt browser-deps lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules
