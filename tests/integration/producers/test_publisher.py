@@ -222,7 +222,9 @@ def _exemplo_da_documentacao() -> str:
     return bloco.group(1)
 
 
-def test_the_documented_library_example_publishes_its_event(broker_privado: LocalStack, tmp_path: Path) -> None:
+def test_the_documented_library_example_publishes_its_event(
+    broker_privado: LocalStack, tmp_path: Path
+) -> None:
     kafka = broker_privado.settings.kafka  # the example uses the default topic names
     codigo = _exemplo_da_documentacao()
     assert '"kafka:9092"' in codigo
