@@ -13,7 +13,7 @@ __all__ = ["CAMPOS_KAFKA", "Escritor", "FORMATOS", "abrir_escritor", "esquema_av
 import base64
 import csv
 import json
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -36,8 +36,8 @@ CAMPOS_KAFKA: list[dict[str, Any]] = [
 
 
 def para_json(valor: Any) -> Any:
-    """A decoded Avro value as JSON: instants in ISO 8601, bytes in base64."""
-    if isinstance(valor, datetime):
+    """A decoded Avro value as JSON: instants and days in ISO 8601, bytes in base64."""
+    if isinstance(valor, date):  # datetime too (a date subclass)
         return valor.isoformat()
     if isinstance(valor, bytes):
         return base64.b64encode(valor).decode()
