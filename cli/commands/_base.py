@@ -4,6 +4,9 @@ from __future__ import annotations
 
 __all__ = ["app", "barra_de_progresso", "console", "erros"]
 
+import os
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -21,6 +24,16 @@ from rich.progress import (
 from rich.text import Text
 
 app = typer.Typer(help="Protocolo: tramitação de processos, do órgão ao cidadão.", no_args_is_help=True)
+
+
+@app.callback()
+def _principal(ctx: typer.Context) -> None:
+    """Protocolo: tramitação de processos, do órgão ao cidadão."""
+    from cli.ambiente import carregar_ambiente
+
+    if ctx.invoked_subcommand != "up":  # beside a running `protocolo up`: reach its servers
+        carregar_ambiente(Path(os.environ.get("PROTOCOLO_STATE_DIR", ".local")))
+
 
 # soft_wrap: a message is one line whatever the width (80 columns when not a terminal), so
 # `file:line: field: reason` stays one line for people, grep and tests. Progress bars size themselves.

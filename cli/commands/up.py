@@ -4,12 +4,14 @@ from __future__ import annotations
 
 __all__ = ["up"]
 
+import os
 import signal
 import threading
 from typing import Annotated
 
 import typer
 
+from cli.ambiente import escrever_ambiente, remover_ambiente
 from cli.commands._base import app, console, erros
 from protocolo.errors import ProtocoloError, StackError
 from protocolo.logs import configure_logging
@@ -49,6 +51,8 @@ def up(
     console.print(f"[bold]Métricas dos streams:[/] http://127.0.0.1:{settings.streams.metrics_port}/metrics")
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
     console.print(f"[bold]Arquivo de auditoria:[/] {settings.pasta_arquivo().resolve()}")
+    ambiente = escrever_ambiente(settings.state_dir, settings.to_env(), pid=os.getpid())
+    console.print(f"[bold]Comandos em outro terminal, nesta pasta:[/] usam {ambiente} enquanto isto roda")
     console.print("Ctrl-C para parar.\n")
     if simulate:
         threading.Thread(
@@ -65,6 +69,7 @@ def up(
             break
     parar.set()
     console.print("parando…")
+    remover_ambiente(settings.state_dir)
     stack.parar()
     raise typer.Exit(status)
 
