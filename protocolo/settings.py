@@ -347,6 +347,10 @@ class Settings(BaseSettings):
         pasta.mkdir(parents=True, exist_ok=True)
         return pasta / f"{servico}.ready"
 
+    def pasta_streams(self) -> Path:
+        """The streams workers' on-disk tables (RocksDB), one directory per app id and worker."""
+        return self.state_dir / "faust"
+
     def pasta_arquivo(self) -> Path:
         """The audit archive's directory."""
         return self.arquivo.pasta or self.state_dir / "arquivo"

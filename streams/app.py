@@ -104,7 +104,7 @@ def build_app(
         table_cleanup_interval=60.0,
         recovery_consistency_check=config.recovery_consistency_check,
         # One directory per worker: RocksDB locks its files, and two workers of one host share none.
-        datadir=str(settings.state_dir / "faust" / app_id / config.nome),
+        datadir=str(settings.pasta_streams() / app_id / config.nome),
     )
     metricas = metricas or Metricas()
     ja_avisados: set[str] = set()

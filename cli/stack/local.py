@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["SERVICOS", "LocalStack"]
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,6 +63,7 @@ class LocalStack:
         """Start everything; raises StackError (after stopping what started) if a part fails."""
         self.verificar_portas()
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
+        self.esquecer_execucao_anterior()
         try:
             self.iniciar_servidores()
             self.carregar_referencia_exemplo()
@@ -69,6 +71,25 @@ class LocalStack:
         except BaseException:
             self.parar()
             raise
+
+    def esquecer_execucao_anterior(self) -> None:
+        """Set aside the on-disk state of a previous run: the local broker starts empty every time.
+
+        The streams' tables (RocksDB) would hold the processos and identities of topics that no longer
+        exist, so every event of the new run would look like a resend of the old one; the audit
+        archive would resume at offsets the new topics have not reached. The tables go; the archive
+        is kept as `<dir>.anterior` (replacing an older one), and its signing key stays.
+        """
+        tabelas = self.settings.pasta_streams()
+        if tabelas.exists():
+            shutil.rmtree(tabelas)
+            self.avisar(f"tabelas dos streams da execução anterior removidas ({tabelas})")
+        arquivo = self.settings.pasta_arquivo()
+        if arquivo.exists() and any(arquivo.iterdir()):
+            anterior = arquivo.with_name(f"{arquivo.name}.anterior")
+            shutil.rmtree(anterior, ignore_errors=True)
+            arquivo.rename(anterior)
+            self.avisar(f"arquivo de auditoria da execução anterior guardado em {anterior}")
 
     def carregar_referencia_exemplo(self) -> None:
         """Put the packaged sample of órgãos and unidades on the reference topic (a demo's names)."""
