@@ -28,6 +28,7 @@ from notifier.sender import EnvioConcorrente
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
+from protocolo.geracao import servico_na_geracao
 from protocolo.inscricoes import Devolucao, devolucao_to_avro
 from protocolo.inscricoes_topico import gravar_devolucoes
 from protocolo.kafka import entrada_de, make_consumer
@@ -42,7 +43,9 @@ class Notifier:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.grupo = settings.kafka.group("notifier")
+        # One group per generation of the derived topics: `protocolo rebuild` places the next
+        # generation's group at the end of its movimentos, so the switch mails no old movimento.
+        self.grupo = settings.kafka.group(servico_na_geracao("notifier", settings.streams.geracao))
         self.catalogo = catalogo_padrao()
         self.inscricoes = Inscricoes()
         self.enviadas = Enviadas(settings.kafka)

@@ -31,6 +31,8 @@ def _no_indice(settings: Settings) -> dict[str, int]:
 @app.command("rebuild")
 def rebuild() -> None:
     """Recalcula processos e movimentos dos eventos brutos numa nova geração de tópicos e reindexa."""
+    from confluent_kafka import KafkaException
+
     from cli.reconstrucao import Reconstrucao
     from protocolo.errors import ReindexFailed, StackError
 
@@ -57,7 +59,8 @@ def rebuild() -> None:
         )
         try:
             reconstrucao.recalcular()
-        except (ReindexFailed, StackError) as exc:
+            reconstrucao.posicionar_notificador()
+        except (ReindexFailed, StackError, KafkaException) as exc:
             erros.print(
                 f"[red]erro:[/] a reconstrução não terminou, os aliases não mudaram: {exc}", highlight=False
             )

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from confluent_kafka import TopicPartition
 from elasticsearch import Elasticsearch, helpers
 
 from bench.indexacao import eventos_limpos
 from cli.stack import LocalStack
 from protocolo.avro import catalogo_padrao
+from protocolo.kafka import make_consumer
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.referencia import carregar_referencia
 from protocolo.referencia_topico import publicar_referencia
@@ -92,4 +94,15 @@ def test_a_rebuild_carries_a_renamed_orgao_into_new_topics_and_the_index_for_old
     assert _total(es, alias_m) == movimentos_antes == len(visiveis)
     assert all(d["orgao_nome"] == NOVO_NOME for d in _documentos(es, alias_m) if d["orgao"] == orgao)
     assert "PROTOCOLO_STREAMS_GERACAO=2" in resultado.stdout
+    # The next generation's notifier starts at the end of the rebuilt movimentos, not at their beginning.
+    topico_v2 = f"{settings.kafka.topics.movimentos}.v2"
+    fins: dict[int, int] = {}
+    for m in ler_ate_o_fim(settings.kafka, topico_v2):
+        fins[m.partition() or 0] = (m.offset() or 0) + 1
+    consumidor = make_consumer(settings.kafka, settings.kafka.group("notifier-v2"))
+    try:
+        comprometidos = consumidor.committed([TopicPartition(topico_v2, p) for p in fins], timeout=10)
+    finally:
+        consumidor.close()
+    assert fins and {tp.partition: tp.offset for tp in comprometidos} == fins
     assert f"PROTOCOLO_TOPIC_PROCESSOS={settings.kafka.topics.processos}.v2" in resultado.stdout
