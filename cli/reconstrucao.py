@@ -6,9 +6,10 @@ then a reindex from those topics swaps the aliases.
 2. The raw topic is read once to its end: how many events, and where each partition ends now.
 3. One streams worker of the new generation (`python -m streams`, the same code as always) runs until
    its group has committed every partition of the raw topic, and of its re-keying topic, up to its end.
-4. The next generation's notifier group is committed at the end of the new movimentos (and
-   inscricoes), so the switch mails no movimento of the past (`posicionar_notificador`).
-5. `Reindexacao` builds new indices from the new topics and swaps the aliases (indexer/reindexacao).
+4. `Reindexacao` builds new indices from the new topics and swaps the aliases (indexer/reindexacao).
+5. The next generation's notifier group is committed where the reindex found the end of the new
+   movimentos (and at the end of inscricoes), so the switch mails no movimento of the past
+   (`posicionar_notificador`).
 
 What it does not do: stop the running generation. Until the services are restarted with the new
 settings (`Reconstrucao.ambiente`), the live streams write the old topics and the live indexer reads
@@ -21,7 +22,7 @@ __all__ = ["Reconstrucao", "proxima_geracao"]
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from confluent_kafka import TopicPartition
 
@@ -103,18 +104,23 @@ class Reconstrucao:
         finally:
             pilha.parar()
 
-    def posicionar_notificador(self) -> dict[str, dict[int, int]]:
-        """Commit the next generation's notifier group at the current end of its topics.
+    def posicionar_notificador(self, fins_movimentos: Mapping[int, int]) -> None:
+        """Commit the next generation's notifier group at the end of its topics.
 
-        Its group has no offsets on the new movimentos topic, and a group without offsets starts from
-        the beginning: every subscriber would be mailed every movimento of their processo's history
-        that the Message-ID log has no record of (all those before they subscribed). From the end,
-        it mails what the new generation emits after the rebuild; what the running generation also
-        mails in between has the same Message-ID and is sent once. The group is empty (nothing of the
-        new generation runs yet), so the broker takes a commit from outside it.
+        `fins_movimentos`: partition -> offset after the last movimento the reindex read from the new
+        topic (it read the topic to its end; reading it again only to learn where it ends would cost
+        as much). Its group has no offsets on the new movimentos topic, and a group without offsets
+        starts from the beginning: every subscriber would be mailed every movimento of their
+        processo's history that the Message-ID log has no record of (all those before they
+        subscribed). From the end, it mails what the new generation emits after the rebuild; what the
+        running generation also mails in between has the same Message-ID and is sent once. The group
+        is empty (nothing of the new generation runs yet), so the broker takes a commit from outside it.
         """
-        topicos = (self.nova.kafka.topics.movimentos, self.nova.kafka.topics.inscricoes)
-        fins = {topico: _fins(self.nova, topico)[0] for topico in topicos}
+        topicos = self.nova.kafka.topics
+        fins = {
+            topicos.movimentos: dict(fins_movimentos),
+            topicos.inscricoes: _fins(self.nova, topicos.inscricoes)[0],
+        }
         grupo = self.nova.kafka.group(servico_na_geracao("notifier", self.nova.streams.geracao))
         consumidor = make_consumer(self.nova.kafka, grupo)
         try:
@@ -123,7 +129,6 @@ class Reconstrucao:
                 consumidor.commit(offsets=posicoes, asynchronous=False)
         finally:
             consumidor.close()
-        return fins
 
     def _esperar(
         self, pilha: LocalStack, grupo: str, topico: str, fins: dict[int, int], *, contar: bool

@@ -78,6 +78,7 @@ class Resumo:
     corrompidas: int = 0
     rejeitados: int = 0
     duracao_s: float = 0.0
+    fins: dict[str, dict[int, int]] = field(default_factory=dict)  # topic -> partition -> next offset read
 
 
 class Reindexacao:
@@ -120,6 +121,7 @@ class Reindexacao:
         self._alcancar(Destino(self.aliases["processos"], self.aliases["movimentos"]))
         self.es.indices.refresh(index=",".join(self.novos.values()))
         self._comparar()
+        self.resumo.fins = {t: dict(ps) for t, ps in self.fins.items()}
         self.resumo.duracao_s = time.monotonic() - inicio
         return self.resumo
 

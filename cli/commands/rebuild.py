@@ -59,14 +59,22 @@ def rebuild() -> None:
         )
         try:
             reconstrucao.recalcular()
-            reconstrucao.posicionar_notificador()
-        except (ReindexFailed, StackError, KafkaException) as exc:
+        except (ReindexFailed, StackError) as exc:
             erros.print(
                 f"[red]erro:[/] a reconstrução não terminou, os aliases não mudaram: {exc}", highlight=False
             )
             raise typer.Exit(1) from exc
     console.print(f"eventos brutos recalculados: {_n(reconstrucao.eventos)}", highlight=False)
     resumo, taxas = executar_reindexacao(nova)
+    try:
+        reconstrucao.posicionar_notificador(resumo.fins.get(nova.kafka.topics.movimentos, {}))
+    except KafkaException as exc:
+        erros.print(
+            f"[red]erro:[/] o grupo do notificador da nova geração não foi posicionado no fim dos "
+            f"movimentos; não troque o notificador de geração antes de resolver: {exc}",
+            highlight=False,
+        )
+        raise typer.Exit(1) from exc
     mostrar_resumo(resumo, taxas)
     comparacao = Table("índice", "antes (geração anterior)", "depois (nova geração)")
     for nome, n in antes.items():
