@@ -11,6 +11,7 @@ from protocolo.logs import configure_logging
 from protocolo.referencia_topico import ReferenciaViva
 from protocolo.settings import Settings
 from streams.app import build_app
+from streams.diagnostico import instalar_diagnostico
 from streams.metricas import Metricas
 
 
@@ -28,6 +29,12 @@ class _Worker(Worker):
     async def on_startup_finished(self) -> None:
         await super().on_startup_finished()
         self._pronto.touch()
+
+    def install_signal_handlers(self) -> None:
+        super().install_signal_handlers()
+        # mode's own SIGUSR1 handler prints every frame's local variables (events, the secret key
+        # in the batch context): ours prints the stacks only.
+        instalar_diagnostico(self.loop)
 
 
 def main() -> None:
