@@ -16,7 +16,7 @@ def create_indices() -> None:
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
-    from indexer.indices import garantir_indices, nome_indice
+    from indexer.indices import garantir_indices
     from indexer.mappings import INDICES
     from protocolo.search import make_search
 
@@ -24,13 +24,13 @@ def create_indices() -> None:
     es = make_search(settings.search)
     try:
         garantir_indices(es, settings.search)
+        # The index behind each alias: the one just created, or the one a reindex swapped in.
+        atras = {nome: sorted(es.indices.get_alias(name=settings.search.alias(nome))) for nome in INDICES}
     except (ApiError, TransportError) as exc:
         erros.print(f"[red]erro:[/] o servidor de busca recusou ou não respondeu: {exc}", highlight=False)
         raise typer.Exit(1) from exc
     finally:
         es.close()
-    for nome in INDICES:
-        console.print(
-            f"índice pronto: {settings.search.alias(nome)} -> {nome_indice(settings.search, nome)}",
-            highlight=False,
-        )
+    for nome, indices in atras.items():
+        alias = settings.search.alias(nome)
+        console.print(f"índice pronto: {alias} -> {', '.join(indices)}", highlight=False)
