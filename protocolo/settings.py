@@ -204,7 +204,7 @@ class ApiSettings(BaseSettings):
     `GET /api/v1/eventos/rejeitados`; older ones: `protocolo dlq list`."""
     # A port of its own, not the portal's: the metrics stay off the public address.
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    """Prometheus `/metrics` of the API, on a port of its own (`0`: off)."""
+    """Prometheus `/metrics` of the API, on a port of its own (`0`: off; `protocolo up` serves it on 9465)."""
 
 
 class IndexerSettings(BaseSettings):
@@ -213,7 +213,7 @@ class IndexerSettings(BaseSettings):
     model_config = _config("PROTOCOLO_INDEXER_")
 
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    """Prometheus `/metrics` of the indexer (`0`: off)."""
+    """Prometheus `/metrics` of the indexer (`0`: off; `protocolo up` serves it on 9466)."""
 
 
 class StreamsSettings(BaseSettings):
@@ -311,7 +311,7 @@ class NotifierSettings(BaseSettings):
     lote_max: int = Field(default=200, ge=1)
     """Movimentos per batch."""
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    """Prometheus `/metrics` of the notifier (`0`: off)."""
+    """Prometheus `/metrics` of the notifier (`0`: off; `protocolo up` serves it on 9467)."""
 
 
 class ArquivoSettings(BaseSettings):
@@ -335,7 +335,7 @@ class ArquivoSettings(BaseSettings):
     lote_max: int = Field(default=5000, ge=1)
     """Events consumed and fsynced together."""
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    """Prometheus `/metrics` of the archiver (`0`: off)."""
+    """Prometheus `/metrics` of the archiver (`0`: off; `protocolo up` serves it on 9468)."""
 
 
 class Settings(BaseSettings):
