@@ -12,6 +12,8 @@ import importlib.util
 import json
 import re
 import shlex
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -219,3 +221,31 @@ def test_images_are_pinned(compose: dict[str, Any]) -> None:
         imagem = str(servico["image"])
         repositorio, _, tag = imagem.rpartition(":")
         assert repositorio and tag and tag != "latest" and re.search(r"\d", tag), f"{nome}: {imagem}"
+
+
+def test_dclint_finds_no_problem() -> None:
+    """dclint's own rules (the package that ships the schema): no port beyond loopback, quoted ports, ...
+
+    tests/unit/deploy/dclint.json turns its ordering rules off: the file is ordered by role (Kafka,
+    Elasticsearch, mail, protocolo, metrics) and each service's keys by what a reader looks for first.
+    """
+    dclint = COMPOSE_SCHEMA.parents[1] / "bin" / "dclint.cjs"
+    configuracao = Path(__file__).with_name("dclint.json")
+    resultado = subprocess.run(
+        [
+            "node",
+            str(dclint),
+            str(COMPOSE),
+            "-c",
+            str(configuracao),
+            "--max-warnings",
+            "0",
+            "--color",
+            "false",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert resultado.returncode == 0, resultado.stdout + resultado.stderr
