@@ -20,6 +20,7 @@ from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, rout
 from api.deps import Recursos
 from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
+from api.metricas import MedirRequisicoes, Metricas
 from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
@@ -29,17 +30,20 @@ from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, PublishError
 from protocolo.inscricoes_topico import InscricoesVivas
 from protocolo.kafka import make_producer
+from protocolo.metricas import servir_metricas
 from protocolo.search import make_async_search
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastAPI:
     """Build the application; clients are created when it starts serving."""
+    metricas = metricas or Metricas()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        parar_metricas = servir_metricas(metricas.registry, settings.api.metrics_port)
         es = make_async_search(settings.search)
         # Bounded: a request waits at most this long for the broker before answering 503.
         prazo_ms = int(settings.api.gateway_timeout_s * 1000)
@@ -69,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
             inscricoes=inscricoes,
             limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
             rejeitados=rejeitados,
+            metricas=metricas,
         )
         try:
             yield
@@ -79,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
             entregador.parar()
             await es.close()
             del app.state.recursos  # drops the producer, so librdkafka stops reconnecting
+            parar_metricas()
 
     app = FastAPI(
         title="Protocolo — consulta pública de processos",
@@ -86,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(MedirRequisicoes, metricas=metricas)
     app.include_router(routes_api.router)
     app.include_router(routes_gateway.router)
     # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.

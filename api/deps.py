@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from api.gateway_memoria import MemoriaGateway
 from api.limites import LimitesInscricao
+from api.metricas import Metricas
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from protocolo.avro import Catalogo
@@ -32,6 +33,7 @@ class Recursos:
     inscricoes: InscricoesVivas
     limites: LimitesInscricao
     rejeitados: RejeitadosVivos
+    metricas: Metricas
     # Built here from the settings, so it lives exactly as long as the process's other clients.
     memoria_gateway: MemoriaGateway = field(init=False)
 

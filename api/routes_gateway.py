@@ -172,6 +172,8 @@ async def create_eventos(
         for r in avaliacao.resultados
     ]
     contagem = {s: sum(1 for r in avaliacao.resultados if r.status is s) for s in Status}
+    for situacao, quantos in contagem.items():
+        recursos.metricas.gateway.labels(situacao.value).inc(quantos)
     logger.info(
         "gateway batch orgao=%s credencial=%s aceitos=%d duplicados=%d rejeitados=%d",
         credencial.orgao,

@@ -87,9 +87,11 @@ class EnvioConcorrente:
         registrar: Registrar,
         *,
         criar_sender: Callable[[SmtpSettings], SmtpSender] = SmtpSender,
+        ao_repetir: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.registrar = registrar
+        self.ao_repetir = ao_repetir
         self._ritmo = Ritmo(settings.emails_por_s, rajada=settings.concorrencia)
         self._fila: queue.Queue[_Tarefa | None] = queue.Queue()
         self._pendentes = 0
@@ -119,6 +121,11 @@ class EnvioConcorrente:
                 return None
             return list(self._desfechos)
 
+    @property
+    def pendentes(self) -> int:
+        """Messages of the batch at hand not yet accepted or refused for good."""
+        return self._pendentes
+
     def parar(self) -> None:
         """Stop taking messages; the batch at hand stays incomplete (and uncommitted)."""
         self._parar.set()
@@ -138,6 +145,7 @@ class EnvioConcorrente:
 
     def _reagendar(self, tarefa: _Tarefa, exc: BaseException) -> None:
         tarefa.tentativas += 1
+        self.ao_repetir()
         espera = proxima_espera(
             tarefa.tentativas, inicial_s=self.settings.espera_inicial_s, maxima_s=self.settings.espera_max_s
         )

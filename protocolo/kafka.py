@@ -76,18 +76,38 @@ def make_admin(settings: KafkaSettings, **extra: str | int | float | bool) -> Ad
     return AdminClient({**settings.client_config(), **extra})
 
 
+_DIA_MS = 86_400_000
+
+
+def _retencao(dias: int) -> str:
+    """Kafka's retention.ms for a number of days (`0`: forever, -1)."""
+    return str(dias * _DIA_MS if dias else -1)
+
+
 def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
-    """Every topic protocolo uses, with compaction where only the latest value per key matters."""
+    """Every topic protocolo uses, with compaction where only the latest value per key matters.
+
+    The raw events are the audit log and the movimentos what a reindex reads: both are kept forever
+    (retention.ms=-1, whatever the broker's default). The dead letters and the notifier's enviadas
+    get the retention of the settings; enviadas stays compacted as well (compact,delete).
+    """
     t = settings.topics
     compactado = {"cleanup.policy": "compact"}
+    para_sempre = {"cleanup.policy": "delete", "retention.ms": "-1"}
+    dlq = {"cleanup.policy": "delete", "retention.ms": _retencao(t.retencao_dlq_dias)}
+    enviadas = (
+        {"cleanup.policy": "compact,delete", "retention.ms": _retencao(t.retencao_enviadas_dias)}
+        if t.retencao_enviadas_dias
+        else compactado
+    )
     specs = [
-        (t.eventos, {}),
-        (t.dlq, {}),
-        (t.dlq_indexacao, {}),
-        (t.movimentos, {}),
+        (t.eventos, para_sempre),
+        (t.dlq, dlq),
+        (t.dlq_indexacao, dlq),
+        (t.movimentos, para_sempre),
         (t.processos, compactado),
         (t.inscricoes, compactado),
-        (t.enviadas, compactado),
+        (t.enviadas, enviadas),
         (t.devolucoes, compactado),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ApiSettings",
     "ArquivoSettings",
+    "IndexerSettings",
     "InscricaoSettings",
     "KafkaSettings",
     "NotifierSettings",
@@ -66,6 +67,14 @@ class TopicSettings(BaseSettings):
     """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
     """Replication factor of the topics protocolo creates."""
+    # The raw events (the audit log) and the movimentos (what a reindex reads) are kept forever; the
+    # dead letters and the notifier's enviadas are kept for a while (applied by `create-topics`).
+    retencao_dlq_dias: int = Field(default=30, ge=0)
+    """How long both dead-letter topics keep a record, in days (`0`: forever); raw events and movimentos are
+    kept forever."""
+    retencao_enviadas_dias: int = Field(default=90, ge=0)
+    """How long `notificacoes.enviadas` keeps an outcome, in days (`0`: forever); bounces older than this no
+    longer count towards `PROTOCOLO_NOTIFIER_DEVOLUCOES_MAX`."""
 
 
 class KafkaSettings(BaseSettings):
@@ -193,6 +202,18 @@ class ApiSettings(BaseSettings):
     gateway_rejeitados_por_orgao: int = Field(default=1000, ge=1)
     """Latest rejections (masked dead letters) each API process keeps per órgão for
     `GET /api/v1/eventos/rejeitados`; older ones: `protocolo dlq list`."""
+    # A port of its own, not the portal's: the metrics stay off the public address.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the API, on a port of its own (`0`: off; `protocolo up` serves it on 9465)."""
+
+
+class IndexerSettings(BaseSettings):
+    """The indexer."""
+
+    model_config = _config("PROTOCOLO_INDEXER_")
+
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the indexer (`0`: off; `protocolo up` serves it on 9466)."""
 
 
 class StreamsSettings(BaseSettings):
@@ -289,6 +310,8 @@ class NotifierSettings(BaseSettings):
     """Longest wait between retries."""
     lote_max: int = Field(default=200, ge=1)
     """Movimentos per batch."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the notifier (`0`: off; `protocolo up` serves it on 9467)."""
 
 
 class ArquivoSettings(BaseSettings):
@@ -311,6 +334,8 @@ class ArquivoSettings(BaseSettings):
     """A signed checkpoint is also written this many seconds after the last one, if events arrived since."""
     lote_max: int = Field(default=5000, ge=1)
     """Events consumed and fsynced together."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the archiver (`0`: off; `protocolo up` serves it on 9468)."""
 
 
 class Settings(BaseSettings):
@@ -331,6 +356,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    indexer: IndexerSettings = Field(default_factory=IndexerSettings)
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
@@ -370,6 +396,7 @@ class Settings(BaseSettings):
             self.smtp,
             self.streams,
             self.api,
+            self.indexer,
             self.inscricao,
             self.notifier,
             self.arquivo,

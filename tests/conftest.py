@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.oraculo",
     "tests.fixtures.trabalhador",
     "tests.fixtures.portal",
+    "tests.fixtures.implantacao",
 ]
 
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a

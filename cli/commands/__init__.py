@@ -7,6 +7,7 @@ __all__ = ["app"]
 from cli.commands import (  # noqa: F401  (registers the commands)
     agencias,
     audit,
+    create_indices,
     create_topics,
     dlq,
     nup,

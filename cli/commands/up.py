@@ -35,8 +35,15 @@ def up(
     settings.search.server_mode = "serverless"
     # ... and the local broker under-reports a changelog's end (see StreamsSettings).
     settings.streams.recovery_consistency_check = False
-    if not settings.streams.metrics_port:
-        settings.streams.metrics_port = 9464  # Prometheus' customary exporter port
+    # Prometheus' customary exporter port and the next ones, unless the environment chose others.
+    for secao, porta in (
+        (settings.streams, 9464),
+        (settings.api, 9465),
+        (settings.indexer, 9466),
+        (settings.notifier, 9467),
+        (settings.arquivo, 9468),
+    ):
+        secao.metrics_port = secao.metrics_port or porta
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
     parar = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: parar.set())
@@ -48,7 +55,17 @@ def up(
         raise typer.Exit(1) from exc
     console.print(f"\n[bold green]Portal:[/] http://{settings.api.host}:{settings.api.port}/")
     console.print(f"[bold]API:[/] http://{settings.api.host}:{settings.api.port}/docs")
-    console.print(f"[bold]Métricas dos streams:[/] http://127.0.0.1:{settings.streams.metrics_port}/metrics")
+    metricas = {
+        "streams": settings.streams.metrics_port,
+        "api": settings.api.metrics_port,
+        "indexer": settings.indexer.metrics_port,
+        "notifier": settings.notifier.metrics_port,
+        "archiver": settings.arquivo.metrics_port,
+    }
+    console.print(
+        "[bold]Métricas:[/] "
+        + ", ".join(f"{nome} http://127.0.0.1:{porta}/metrics" for nome, porta in metricas.items())
+    )
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
     console.print(f"[bold]Arquivo de auditoria:[/] {settings.pasta_arquivo().resolve()}")
     ambiente = escrever_ambiente(settings.state_dir, settings.to_env(), pid=os.getpid())

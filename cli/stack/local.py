@@ -51,9 +51,15 @@ class LocalStack:
         ]
         if "api" in self.servicos:
             portas.append((f"{s.api.host}:{s.api.port}", "API e portal", "PROTOCOLO_API_PORT"))
-        if "streams" in self.servicos and s.streams.metrics_port:
-            metricas = f"127.0.0.1:{s.streams.metrics_port}"
-            portas.append((metricas, "métricas dos streams", "PROTOCOLO_STREAMS_METRICS_PORT"))
+        for servico, porta, variavel in (
+            ("streams", s.streams.metrics_port, "PROTOCOLO_STREAMS_METRICS_PORT"),
+            ("api", s.api.metrics_port, "PROTOCOLO_API_METRICS_PORT"),
+            ("indexer", s.indexer.metrics_port, "PROTOCOLO_INDEXER_METRICS_PORT"),
+            ("notifier", s.notifier.metrics_port, "PROTOCOLO_NOTIFIER_METRICS_PORT"),
+            ("archiver", s.arquivo.metrics_port, "PROTOCOLO_ARQUIVO_METRICS_PORT"),
+        ):
+            if servico in self.servicos and porta:
+                portas.append((f"127.0.0.1:{porta}", f"métricas de {servico}", variavel))
         for endereco, papel, variavel in portas:
             host, porta = host_porta(endereco)
             if not esta_livre(host, porta):
