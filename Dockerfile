@@ -9,6 +9,7 @@ COPY indexer indexer
 COPY api api
 COPY notifier notifier
 COPY archiver archiver
+COPY webhooks webhooks
 COPY cli cli
 COPY schemas schemas
 RUN pip install --no-cache-dir -e .

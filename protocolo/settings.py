@@ -17,6 +17,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "TopicSettings",
+    "WebhookSettings",
 ]
 
 from pathlib import Path
@@ -62,6 +63,14 @@ class TopicSettings(BaseSettings):
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
     """Agencies' gateway credentials (compacted)."""
+    integradores: str = "integradores.credenciais"
+    """Integrators' credentials and contact addresses (compacted)."""
+    webhooks: str = "webhooks.registros"
+    """Webhook registrations as the API, their only writer, records them (compacted)."""
+    webhooks_estados: str = "webhooks.estados"
+    """The deliverer's verdict on each webhook: verified, refused or disabled (compacted)."""
+    webhooks_entregas: str = "webhooks.entregas"
+    """The deliverer's outbox: each delivery pending or done, keyed by its webhook-id (compacted)."""
     partitions: int = Field(default=4, ge=1)
     """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
@@ -291,6 +300,28 @@ class NotifierSettings(BaseSettings):
     """Movimentos per batch."""
 
 
+class WebhookSettings(BaseSettings):
+    """Integrators' webhooks: the ownership check, delivery, retries and when an endpoint is disabled."""
+
+    model_config = _config("PROTOCOLO_WEBHOOKS_")
+
+    timeout_s: float = Field(default=10.0, gt=0)
+    """How long one delivery (or ownership check) may take before it counts as a failure."""
+    concorrencia: int = Field(default=64, ge=1)
+    """Requests in flight at once over all endpoints (each endpoint has at most one)."""
+    espera_inicial_s: float = Field(default=5.0, gt=0)
+    """First wait before retrying a failed delivery; each retry doubles it."""
+    espera_max_s: float = Field(default=3600.0, gt=0)
+    """Longest wait between retries."""
+    falhas_max: int = Field(default=12, ge=1)
+    """Consecutive failed attempts after which an endpoint is disabled and its owner told by e-mail
+    (with the default waits, about 5 hours of failures)."""
+    sobreposicao_segredo_h: float = Field(default=24.0, ge=0)
+    """After a secret rotation, how long deliveries are also signed with the old secret (hours)."""
+    lote_max: int = Field(default=500, ge=1)
+    """Movimentos per batch."""
+
+
 class ArquivoSettings(BaseSettings):
     """The audit archive: where it lives, how it signs, how often it seals segments and checkpoints."""
 
@@ -321,7 +352,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     """`production` refuses the placeholder secret."""
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
-    """HMAC key for document hashes and subscription keys."""
+    """HMAC key for document hashes, subscription keys and tokens; webhook secrets are encrypted at rest
+    with a key derived from it."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
@@ -334,6 +366,7 @@ class Settings(BaseSettings):
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
@@ -373,6 +406,7 @@ class Settings(BaseSettings):
             self.inscricao,
             self.notifier,
             self.arquivo,
+            self.webhooks,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:

@@ -9,6 +9,7 @@ from cli.commands import (  # noqa: F401  (registers the commands)
     audit,
     create_topics,
     dlq,
+    integradores,
     nup,
     publish,
     rebuild,
