@@ -30,12 +30,13 @@ class EstadoEntrega(StrEnum):
 
 @dataclass
 class Entrega:
-    """One delivery: its webhook-id, the webhook, the exact body, and how many attempts it took."""
+    """One delivery: its webhook-id, the webhook, the exact body, its attempts, and its planning order."""
 
     id: str
     webhook_id: str
     corpo: bytes
     tentativas: int = 0
+    ordem: int = 0
 
 
 def mensagem_entrega(entrega: Entrega, estado: EstadoEntrega) -> tuple[bytes, bytes]:
@@ -46,6 +47,7 @@ def mensagem_entrega(entrega: Entrega, estado: EstadoEntrega) -> tuple[bytes, by
         "estado": estado.value,
         "corpo": entrega.corpo if estado is EstadoEntrega.PENDENTE else None,
         "tentativas": entrega.tentativas,
+        "ordem": entrega.ordem,
         "registrada_em": datetime.now(UTC),
     }
     return entrega.id.encode(), catalogo_padrao().encode("webhook_entrega", registro)
@@ -59,8 +61,8 @@ def carregar_entregas(settings: KafkaSettings, *, timeout_s: float = 60.0) -> tu
     """Every delivery id the outbox knows, and the deliveries still pending (oldest first)."""
     tabela = ler_tabela(settings, settings.topics.webhooks_entregas, _decodificar, timeout_s=timeout_s)
     pendentes = [
-        Entrega(r["id"], r["webhook_id"], r["corpo"] or b"", r["tentativas"])
-        for r in sorted(tabela.values(), key=lambda r: r["registrada_em"])
+        Entrega(r["id"], r["webhook_id"], r["corpo"] or b"", r["tentativas"], r["ordem"])
+        for r in sorted(tabela.values(), key=lambda r: r["ordem"])
         if r["estado"] == EstadoEntrega.PENDENTE
     ]
     return set(tabela), pendentes

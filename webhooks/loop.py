@@ -68,6 +68,7 @@ class Entregador:
         self._desafios: dict[str, asyncio.Task[None]] = {}
         self._roteador: Roteador | None = None
         self._visto: object = None
+        self._ordem = 0
         self._rodando = True
         self._erro: BaseException | None = None
 
@@ -144,7 +145,7 @@ class Entregador:
                 id_ = id_entrega(movimento["id"], webhook.id)
                 if id_ not in self.conhecidas and id_ not in planejadas:
                     planejadas.add(id_)
-                    entregas.append(Entrega(id_, webhook.id, corpo))
+                    entregas.append(Entrega(id_, webhook.id, corpo, ordem=self._proxima_ordem()))
         await self.saida.gravar(
             self.topicos.webhooks_entregas, [mensagem_entrega(e, EstadoEntrega.PENDENTE) for e in entregas]
         )
@@ -157,6 +158,11 @@ class Entregador:
             await self._enfileirar(entrega)
         if entregas:
             logger.info("deliveries planned count=%d", len(entregas))
+
+    def _proxima_ordem(self) -> int:
+        # Increasing across restarts too (wall clock in ns), so a restart resends in planning order.
+        self._ordem = max(time.time_ns(), self._ordem + 1)
+        return self._ordem
 
     # --- registrations and verdicts ---------------------------------------------------------------
 
