@@ -315,7 +315,7 @@ class WebhookSettings(BaseSettings):
     """Longest wait between retries."""
     falhas_max: int = Field(default=12, ge=1)
     """Consecutive failed attempts after which an endpoint is disabled and its owner told by e-mail
-    (with the default waits, about 5 hours of failures)."""
+    (with the default waits, about 2.5 hours of failures)."""
     sobreposicao_segredo_h: float = Field(default=24.0, ge=0)
     """After a secret rotation, how long deliveries are also signed with the old secret (hours)."""
     lote_max: int = Field(default=500, ge=1)

@@ -244,15 +244,17 @@ class Entregador:
         )
 
     async def _tentar(self, webhook: Webhook, entrega: Entrega) -> http.Resultado:
-        try:
-            segredos = [
-                self.cofre.abrir(s.selado, vinculo=webhook.id) for s in webhook.vigentes(datetime.now(UTC))
-            ]
-        except SealedSecretUnreadable:
-            logger.error(
-                "webhook secret does not open webhook=%s (was PROTOCOLO_SECRET_KEY changed?)", webhook.id
-            )
-            return http.Resultado(False, "segredo de assinatura ilegível na plataforma")
+        segredos = []
+        for segredo in webhook.vigentes(datetime.now(UTC)):
+            try:
+                segredos.append(self.cofre.abrir(segredo.selado, vinculo=webhook.id))
+            except SealedSecretUnreadable:
+                # Sealed under another PROTOCOLO_SECRET_KEY: the others still sign (a rotation recovers).
+                logger.error(
+                    "webhook secret does not open webhook=%s (was the secret key changed?)", webhook.id
+                )
+        if not segredos:
+            return http.Resultado(False, "segredo de assinatura ilegível na plataforma; troque o segredo")
         corpo = entrega.corpo
         async with self.semaforo:
             # The timestamp of this attempt: receivers refuse deliveries signed long ago.
