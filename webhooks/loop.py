@@ -66,6 +66,7 @@ class Entregador:
         self.conhecidas: set[str] = set()
         self.endpoints: dict[str, Endpoint] = {}
         self._desafios: dict[str, asyncio.Task[None]] = {}
+        self._registros: set[asyncio.Task[None]] = set()
         self._roteador: Roteador | None = None
         self._visto: object = None
         self._ordem = 0
@@ -118,6 +119,7 @@ class Entregador:
             await asyncio.gather(
                 *(e.tarefa for e in self.endpoints.values()), *self._desafios.values(), return_exceptions=True
             )
+            await asyncio.gather(*self._registros, return_exceptions=True)  # outcomes already known
             await self.cliente.aclose()
             consumer.close()
             self.saida.fechar()
@@ -239,9 +241,17 @@ class Entregador:
         )
 
     async def _concluir(self, entregas: list[Entrega], estado: EstadoEntrega) -> None:
-        await self.saida.gravar(
-            self.topicos.webhooks_entregas, [mensagem_entrega(e, estado) for e in entregas]
-        )
+        mensagens = [mensagem_entrega(e, estado) for e in entregas]
+        if estado is not EstadoEntrega.ENTREGUE:
+            await self.saida.gravar(self.topicos.webhooks_entregas, mensagens)
+            return
+        # Not awaited: the endpoint goes on with its next delivery while the broker acknowledges this
+        # one. Until it does, a crash only resends an accepted delivery with the same webhook-id, which
+        # at-least-once allows; a record that cannot be written stops the deliverer (_vigiar).
+        tarefa = asyncio.create_task(self.saida.gravar(self.topicos.webhooks_entregas, mensagens))
+        self._registros.add(tarefa)
+        tarefa.add_done_callback(self._registros.discard)
+        tarefa.add_done_callback(self._vigiar)
 
     async def _tentar(self, webhook: Webhook, entrega: Entrega) -> http.Resultado:
         segredos = []
