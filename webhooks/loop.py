@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime
 
 import httpx
-from confluent_kafka import KafkaException, Message
+from confluent_kafka import Consumer, KafkaException, Message
 
 from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
@@ -126,7 +126,7 @@ class Entregador:
             self.webhooks.parar()
             self.integradores.parar()
 
-    async def _processar(self, consumer: object, mensagens: list[Message]) -> None:
+    async def _processar(self, consumer: Consumer, mensagens: list[Message]) -> None:
         """Plan the batch's deliveries, write them PENDENTE, commit, then queue them."""
         roteador = self._roteador_atual()
         entregas: list[Entrega] = []
@@ -153,7 +153,7 @@ class Entregador:
         )
         self.conhecidas |= planejadas
         try:
-            await asyncio.to_thread(consumer.commit, asynchronous=False)  # type: ignore[attr-defined]
+            await asyncio.to_thread(consumer.commit, asynchronous=False)
         except KafkaException as exc:
             logger.warning("commit failed error=%s", exc)  # read again later; the outbox dedupes
         for entrega in entregas:
