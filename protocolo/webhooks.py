@@ -164,25 +164,25 @@ def validar_url(url: str, *, desenvolvimento: bool) -> str:
     """
     url = url.strip()
     if not url or len(url) > URL_MAX:
-        raise InvalidWebhook(f"url vazia ou longa demais (máximo {URL_MAX} caracteres)")
+        raise InvalidWebhook(f"URL vazia ou longa demais (máximo {URL_MAX} caracteres)")
     try:
         partes = urlsplit(url)
         host = (partes.hostname or "").lower()
         _porta = partes.port
     except ValueError as exc:
-        raise InvalidWebhook(f"url inválida: {exc}") from exc
+        raise InvalidWebhook("URL inválida: host ou porta malformados") from exc
     if partes.scheme not in ("https", "http") or not host:
-        raise InvalidWebhook("url deve ser absoluta, com https:// e um host")
+        raise InvalidWebhook("URL deve ser absoluta, com https:// e um host")
     if partes.username is not None or partes.password is not None:
-        raise InvalidWebhook("url não pode conter usuário ou senha")
+        raise InvalidWebhook("URL não pode conter usuário ou senha")
     if partes.fragment:
-        raise InvalidWebhook("url não pode conter fragmento (#...)")
+        raise InvalidWebhook("URL não pode conter fragmento (#...)")
     local = _host_local(host)
     if not desenvolvimento and _host_interno(host):
-        raise InvalidWebhook("url deve apontar para um endereço público")
+        raise InvalidWebhook("URL deve apontar para um endereço público")
     if partes.scheme == "http" and not (desenvolvimento and local):
         raise InvalidWebhook(
-            "url deve usar https; http só é aceito em hosts locais (127.0.0.1, ::1, localhost), "
+            "URL deve usar https; http só é aceito em hosts locais (127.0.0.1, ::1, localhost), "
             "para desenvolvimento"
         )
     return url

@@ -59,7 +59,7 @@ def test_https_urls_and_loopback_http_in_development_are_accepted(url: str, dese
         ("sistema.example.org/wh", True, "https://"),
         ("https://u:senha@sistema.example.org/wh", False, "usuário ou senha"),
         ("https://sistema.example.org/wh#x", False, "fragmento"),
-        ("https://sistema.example.org:99999/wh", False, "url inválida"),
+        ("https://sistema.example.org:99999/wh", False, "URL inválida"),
         ("", False, "vazia"),
         ("https://e.org/" + "a" * 2000, False, "longa demais"),
     ],
