@@ -109,10 +109,16 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.inscricoes, compactado),
         (t.enviadas, enviadas),
         (t.devolucoes, compactado),
+        # The outbox grows with deliveries; compaction keeps one record per delivery, and on real
+        # Kafka deliveries older than a week are of no use (`delete` drops them).
+        (
+            t.webhooks_entregas,
+            {"cleanup.policy": "compact,delete", "retention.ms": str(7 * 24 * 3600 * 1000)},
+        ),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.
-    for tabela in (t.referencia, t.credenciais):
+    for tabela in (t.referencia, t.credenciais, t.integradores, t.webhooks, t.webhooks_estados):
         topicos.append(NewTopic(tabela, 1, t.replication_factor, config=compactado))
     return topicos
 

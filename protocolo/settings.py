@@ -18,6 +18,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "TopicSettings",
+    "WebhookSettings",
 ]
 
 from pathlib import Path
@@ -63,6 +64,14 @@ class TopicSettings(BaseSettings):
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
     """Agencies' gateway credentials (compacted)."""
+    integradores: str = "integradores.credenciais"
+    """Integrators' credentials and contact addresses (compacted)."""
+    webhooks: str = "webhooks.registros"
+    """Webhook registrations as the API, their only writer, records them (compacted)."""
+    webhooks_estados: str = "webhooks.estados"
+    """The deliverer's verdict on each webhook: verified, refused or disabled (compacted)."""
+    webhooks_entregas: str = "webhooks.entregas"
+    """The deliverer's outbox: each delivery pending or done, keyed by its webhook-id (compacted)."""
     partitions: int = Field(default=4, ge=1)
     """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
@@ -314,6 +323,30 @@ class NotifierSettings(BaseSettings):
     """Prometheus `/metrics` of the notifier (`0`: off; `protocolo up` serves it on 9467)."""
 
 
+class WebhookSettings(BaseSettings):
+    """Integrators' webhooks: the ownership check, delivery, retries and when an endpoint is disabled."""
+
+    model_config = _config("PROTOCOLO_WEBHOOKS_")
+
+    timeout_s: float = Field(default=10.0, gt=0)
+    """How long one delivery (or ownership check) may take before it counts as a failure."""
+    concorrencia: int = Field(default=64, ge=1)
+    """Requests in flight at once over all endpoints (each endpoint has at most one)."""
+    espera_inicial_s: float = Field(default=5.0, gt=0)
+    """First wait before retrying a failed delivery; each retry doubles it."""
+    espera_max_s: float = Field(default=3600.0, gt=0)
+    """Longest wait between retries."""
+    falhas_max: int = Field(default=12, ge=1)
+    """Consecutive failed attempts after which an endpoint is disabled and its owner told by e-mail
+    (with the default waits, about 2.5 hours of failures)."""
+    sobreposicao_segredo_h: float = Field(default=24.0, ge=0)
+    """After a secret rotation, how long deliveries are also signed with the old secret (hours)."""
+    lote_max: int = Field(default=500, ge=1)
+    """Movimentos per batch."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the webhooks deliverer (`0`: off; `protocolo up` serves it on 9469)."""
+
+
 class ArquivoSettings(BaseSettings):
     """The audit archive: where it lives, how it signs, how often it seals segments and checkpoints."""
 
@@ -346,7 +379,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     """`production` refuses the placeholder secret."""
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
-    """HMAC key for document hashes and subscription keys."""
+    """HMAC key for document hashes, subscription keys and tokens; webhook secrets are encrypted at rest
+    with a key derived from it."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
@@ -360,6 +394,7 @@ class Settings(BaseSettings):
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
@@ -400,6 +435,7 @@ class Settings(BaseSettings):
             self.inscricao,
             self.notifier,
             self.arquivo,
+            self.webhooks,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:
