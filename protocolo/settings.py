@@ -17,12 +17,16 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "TopicSettings",
+    "eh_placeholder",
+    "recusas_em_producao",
 ]
 
+import ssl
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "troque-este-segredo-em-producao"
@@ -34,6 +38,71 @@ def _config(prefixo: str) -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
     )
+
+
+def _recusar(erros: list[str]) -> None:
+    """A ValueError with one line per refused setting, if there is any (pydantic reports it)."""
+    if erros:
+        raise ValueError("\n".join(erros))
+
+
+def _contexto_tls(ca: Path | None) -> ssl.SSLContext:
+    # create_default_context: CERT_REQUIRED and check_hostname, TLS 1.2 or later.
+    contexto = ssl.create_default_context(cafile=str(ca) if ca else None)
+    contexto.minimum_version = ssl.TLSVersion.TLSv1_2
+    return contexto
+
+
+def eh_placeholder(valor: str) -> bool:
+    """Whether a secret is empty or an example value (the development default, `troque…`, `changeme…`)."""
+    normal = valor.strip().lower()
+    return normal in _EXEMPLOS or normal.startswith(_PREFIXOS_DE_EXEMPLO)
+
+
+_EXEMPLOS = frozenset({"", _DEV_SECRET, "secret", "segredo", "password", "senha", "123456", "admin"})
+_PREFIXOS_DE_EXEMPLO = ("troque", "changeme", "change-me", "change_me", "exemplo", "example", "<")
+_SECRET_KEY_MIN = 32
+
+
+def recusas_em_producao(settings: Settings) -> list[str]:
+    """Why these settings may not run in production: one line per setting, naming its variable."""
+    erros = []
+    segredos: list[tuple[str, SecretStr | None]] = [("PROTOCOLO_SECRET_KEY", settings.secret_key)]
+    k, b, m = settings.kafka, settings.search, settings.smtp
+    if k.sasl:
+        segredos.append(("PROTOCOLO_KAFKA_SASL_PASSWORD", k.sasl_password))
+        if k.sasl_mechanism == "PLAIN" and not k.tls:
+            erros.append(
+                "PROTOCOLO_KAFKA_SASL_MECHANISM: PLAIN sem TLS manda a senha em claro; "
+                "use PROTOCOLO_KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+            )
+    if k.ssl_key_password:
+        segredos.append(("PROTOCOLO_KAFKA_SSL_KEY_PASSWORD", k.ssl_key_password))
+    if b.password:
+        segredos.append(("PROTOCOLO_SEARCH_PASSWORD", b.password))
+    if b.api_key:
+        segredos.append(("PROTOCOLO_SEARCH_API_KEY", b.api_key))
+    if b.autenticado and not b.https:
+        erros.append("PROTOCOLO_SEARCH_URL: credenciais só por https://, nunca em claro")
+    if m.password:
+        segredos.append(("PROTOCOLO_SMTP_PASSWORD", m.password))
+        if not m.tls:
+            erros.append(
+                "PROTOCOLO_SMTP_STARTTLS: autenticação no relay só com TLS "
+                "(PROTOCOLO_SMTP_STARTTLS=true ou PROTOCOLO_SMTP_IMPLICIT_TLS=true)"
+            )
+    faltando = [
+        f"{variavel}: ausente ou com valor de exemplo; defina um segredo próprio"
+        for variavel, segredo in segredos
+        if segredo is None or eh_placeholder(segredo.get_secret_value())
+    ]
+    chave = settings.secret_key.get_secret_value()
+    if not eh_placeholder(chave) and len(chave) < _SECRET_KEY_MIN:
+        faltando.append(
+            f"PROTOCOLO_SECRET_KEY: curta demais ({len(chave)} caracteres); use ao menos "
+            f"{_SECRET_KEY_MIN} aleatórios (por exemplo, `openssl rand -hex 32`)"
+        )
+    return faltando + erros
 
 
 class TopicSettings(BaseSettings):
@@ -69,22 +138,30 @@ class TopicSettings(BaseSettings):
 
 
 class KafkaSettings(BaseSettings):
-    """How every Kafka client connects; librdkafka names come from `client_config`."""
+    """How every Kafka client connects; librdkafka names come from `client_config`, aiokafka's TLS from
+    `ssl_context`."""
 
     model_config = _config("PROTOCOLO_KAFKA_")
 
     bootstrap_servers: str = "127.0.0.1:9092"
     """Brokers."""
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    """Production security: `PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`."""
-    sasl_mechanism: str | None = None
-    """SASL mechanism."""
+    """`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL` (production: `SASL_SSL`)."""
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    """SASL mechanism, with `SASL_SSL` or `SASL_PLAINTEXT`."""
     sasl_username: str | None = None
-    """SASL user."""
+    """SASL user (required with SASL)."""
     sasl_password: SecretStr | None = None
-    """SASL password."""
-    ssl_ca_location: str | None = None
-    """CA certificate file."""
+    """SASL password (required with SASL)."""
+    ssl_ca_location: FilePath | None = None
+    """CA certificate file (PEM) of the brokers' certificates, with `SSL` or `SASL_SSL`; without it, the
+    system's CAs."""
+    ssl_certificate_location: FilePath | None = None
+    """Client certificate file (PEM), for brokers that require mutual TLS (with `ssl_key_location`)."""
+    ssl_key_location: FilePath | None = None
+    """The client certificate's private key file (PEM)."""
+    ssl_key_password: SecretStr | None = None
+    """The private key's password, if it is encrypted."""
     # Group joins take about half the session timeout on the local broker (docs/arquitetura.md,
     # "The local servers"): 6 s keeps them near 3 s; production may raise it.
     session_timeout_ms: int = 6000
@@ -98,21 +175,68 @@ class KafkaSettings(BaseSettings):
     """Prefix of consumer groups and of the Faust app id."""
     topics: TopicSettings = Field(default_factory=TopicSettings)
 
+    @property
+    def sasl(self) -> bool:
+        """Whether the clients authenticate with SASL."""
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def tls(self) -> bool:
+        """Whether the connections to the brokers are encrypted."""
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_KAFKA_"
+        erros = []
+        protocolo = f"{p}SECURITY_PROTOCOL"
+        if self.sasl:
+            for campo in ("sasl_username", "sasl_password"):
+                if not getattr(self, campo):
+                    erros.append(f"{p}{campo.upper()}: obrigatório com {protocolo}={self.security_protocol}")
+        elif self.sasl_username or self.sasl_password:
+            erros.append(
+                f"{p}SASL_USERNAME/{p}SASL_PASSWORD: só valem com {protocolo} SASL_SSL ou SASL_PLAINTEXT"
+            )
+        arquivos_tls = ("ssl_ca_location", "ssl_certificate_location", "ssl_key_location", "ssl_key_password")
+        if not self.tls and any(getattr(self, campo) for campo in arquivos_tls):
+            erros.append(f"{p}SSL_*: só valem com {protocolo} SSL ou SASL_SSL")
+        if bool(self.ssl_certificate_location) != bool(self.ssl_key_location):
+            erros.append(f"{p}SSL_CERTIFICATE_LOCATION e {p}SSL_KEY_LOCATION: informe os dois, ou nenhum")
+        _recusar(erros)
+        return self
+
     def client_config(self) -> dict[str, str | int | float | bool]:
         """librdkafka settings shared by producers, consumers and the admin client."""
         config: dict[str, str | int | float | bool] = {
             "bootstrap.servers": self.bootstrap_servers,
             "security.protocol": self.security_protocol,
         }
-        if self.sasl_mechanism:
-            config["sasl.mechanism"] = self.sasl_mechanism
-        if self.sasl_username:
+        if self.sasl and self.sasl_username and self.sasl_password:
+            config["sasl.mechanisms"] = self.sasl_mechanism
             config["sasl.username"] = self.sasl_username
-        if self.sasl_password:
             config["sasl.password"] = self.sasl_password.get_secret_value()
-        if self.ssl_ca_location:
-            config["ssl.ca.location"] = self.ssl_ca_location
+        if self.tls:
+            # Already librdkafka's default since 2.0; explicit, so that no default change can turn it off.
+            config["ssl.endpoint.identification.algorithm"] = "https"
+            if self.ssl_ca_location:
+                config["ssl.ca.location"] = str(self.ssl_ca_location)
+            if self.ssl_certificate_location and self.ssl_key_location:
+                config["ssl.certificate.location"] = str(self.ssl_certificate_location)
+                config["ssl.key.location"] = str(self.ssl_key_location)
+            if self.ssl_key_password:
+                config["ssl.key.password"] = self.ssl_key_password.get_secret_value()
         return config
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The same TLS settings for aiokafka (Faust): None without TLS; certificates and host verified."""
+        if not self.tls:
+            return None
+        contexto = _contexto_tls(self.ssl_ca_location)
+        if self.ssl_certificate_location and self.ssl_key_location:
+            senha = self.ssl_key_password.get_secret_value() if self.ssl_key_password else None
+            contexto.load_cert_chain(self.ssl_certificate_location, self.ssl_key_location, senha)
+        return contexto
 
     def group(self, servico: str) -> str:
         """The consumer group (or Faust app id) of one service."""
@@ -131,7 +255,10 @@ class SearchSettings(BaseSettings):
     password: SecretStr | None = None
     """Credentials: password."""
     api_key: SecretStr | None = None
-    """Credentials: API key."""
+    """Credentials: API key (instead of user and password)."""
+    ca_certs: FilePath | None = None
+    """CA certificate file (PEM) of Elasticsearch's certificate, with an `https://` URL; without it, the
+    system's CAs. Certificates are always verified."""
     # "serverless" makes the official client send plain JSON, which the local OpenSearch-compatible
     # server needs (it answers 406 to Elasticsearch's vendor media type). Real Elasticsearch: "stack".
     server_mode: Literal["stack", "serverless"] = "stack"
@@ -141,6 +268,31 @@ class SearchSettings(BaseSettings):
     """Read aliases `<prefix>-processos`, `<prefix>-movimentos` over versioned indices."""
     request_timeout_s: float = 10.0
     """How long one Elasticsearch request may take."""
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_SEARCH_"
+        erros = []
+        if bool(self.username) != bool(self.password):
+            erros.append(f"{p}USERNAME e {p}PASSWORD: informe os dois, ou nenhum")
+        if self.api_key and (self.username or self.password):
+            erros.append(f"{p}API_KEY ou {p}USERNAME/{p}PASSWORD: escolha um dos dois modos de autenticação")
+        if urlsplit(self.url).password is not None:
+            erros.append(f"{p}URL: sem credenciais na URL; use {p}USERNAME e {p}PASSWORD, ou {p}API_KEY")
+        if self.ca_certs and not self.https:
+            erros.append(f"{p}CA_CERTS: só vale com uma URL https://")
+        _recusar(erros)
+        return self
+
+    @property
+    def https(self) -> bool:
+        """Whether the connection to Elasticsearch is encrypted."""
+        return urlsplit(self.url).scheme == "https"
+
+    @property
+    def autenticado(self) -> bool:
+        """Whether the client sends credentials."""
+        return bool(self.api_key or self.password)
 
     def alias(self, nome: str) -> str:
         """The read alias of an index family (processos, movimentos)."""
@@ -161,11 +313,38 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     """The relay's password."""
     starttls: bool = False
-    """Upgrade the connection with STARTTLS."""
+    """Upgrade the connection with STARTTLS (usually port 587); refused by a relay without it."""
+    implicit_tls: bool = False
+    """Connect with TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS."""
+    ca_file: FilePath | None = None
+    """CA certificate file (PEM) of the relay's certificate; without it, the system's CAs. Certificates
+    are always verified."""
     timeout_s: float = 10.0
     """How long one SMTP operation may take."""
     remetente: str = "Protocolo <nao-responda@protocolo.localhost>"
     """The From of every e-mail."""
+
+    @property
+    def tls(self) -> bool:
+        """Whether the connection to the relay is encrypted."""
+        return self.starttls or self.implicit_tls
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_SMTP_"
+        erros = []
+        if self.starttls and self.implicit_tls:
+            erros.append(f"{p}STARTTLS e {p}IMPLICIT_TLS: escolha um dos dois")
+        if bool(self.username) != bool(self.password):
+            erros.append(f"{p}USERNAME e {p}PASSWORD: informe os dois, ou nenhum")
+        if self.ca_file and not self.tls:
+            erros.append(f"{p}CA_FILE: só vale com {p}STARTTLS ou {p}IMPLICIT_TLS")
+        _recusar(erros)
+        return self
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """TLS for the relay: its certificate and host name verified, against `ca_file` if given."""
+        return _contexto_tls(self.ca_file)
 
 
 class ApiSettings(BaseSettings):
@@ -319,7 +498,7 @@ class Settings(BaseSettings):
     model_config = _config("PROTOCOLO_")
 
     environment: Literal["development", "production"] = "development"
-    """`production` refuses the placeholder secret."""
+    """`production` refuses to start with a missing or example secret, or credentials sent in clear."""
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
     """HMAC key for document hashes and subscription keys."""
     restrito_publico: bool = False
@@ -336,9 +515,9 @@ class Settings(BaseSettings):
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Self:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
-            raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
+    def _refuse_in_production(self) -> Self:
+        if self.environment == "production":
+            _recusar(recusas_em_producao(self))
         return self
 
     def readiness_file(self, servico: str) -> Path:
