@@ -17,8 +17,6 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "TopicSettings",
-    "eh_placeholder",
-    "recusas_em_producao",
 ]
 
 import ssl
@@ -29,7 +27,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_DEV_SECRET = "troque-este-segredo-em-producao"
+from protocolo.producao import SEGREDO_DE_DESENVOLVIMENTO, recusas_em_producao
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
@@ -51,58 +49,6 @@ def _contexto_tls(ca: Path | None) -> ssl.SSLContext:
     contexto = ssl.create_default_context(cafile=str(ca) if ca else None)
     contexto.minimum_version = ssl.TLSVersion.TLSv1_2
     return contexto
-
-
-def eh_placeholder(valor: str) -> bool:
-    """Whether a secret is empty or an example value (the development default, `troque…`, `changeme…`)."""
-    normal = valor.strip().lower()
-    return normal in _EXEMPLOS or normal.startswith(_PREFIXOS_DE_EXEMPLO)
-
-
-_EXEMPLOS = frozenset({"", _DEV_SECRET, "secret", "segredo", "password", "senha", "123456", "admin"})
-_PREFIXOS_DE_EXEMPLO = ("troque", "changeme", "change-me", "change_me", "exemplo", "example", "<")
-_SECRET_KEY_MIN = 32
-
-
-def recusas_em_producao(settings: Settings) -> list[str]:
-    """Why these settings may not run in production: one line per setting, naming its variable."""
-    erros = []
-    segredos: list[tuple[str, SecretStr | None]] = [("PROTOCOLO_SECRET_KEY", settings.secret_key)]
-    k, b, m = settings.kafka, settings.search, settings.smtp
-    if k.sasl:
-        segredos.append(("PROTOCOLO_KAFKA_SASL_PASSWORD", k.sasl_password))
-        if k.sasl_mechanism == "PLAIN" and not k.tls:
-            erros.append(
-                "PROTOCOLO_KAFKA_SASL_MECHANISM: PLAIN sem TLS manda a senha em claro; "
-                "use PROTOCOLO_KAFKA_SECURITY_PROTOCOL=SASL_SSL"
-            )
-    if k.ssl_key_password:
-        segredos.append(("PROTOCOLO_KAFKA_SSL_KEY_PASSWORD", k.ssl_key_password))
-    if b.password:
-        segredos.append(("PROTOCOLO_SEARCH_PASSWORD", b.password))
-    if b.api_key:
-        segredos.append(("PROTOCOLO_SEARCH_API_KEY", b.api_key))
-    if b.autenticado and not b.https:
-        erros.append("PROTOCOLO_SEARCH_URL: credenciais só por https://, nunca em claro")
-    if m.password:
-        segredos.append(("PROTOCOLO_SMTP_PASSWORD", m.password))
-        if not m.tls:
-            erros.append(
-                "PROTOCOLO_SMTP_STARTTLS: autenticação no relay só com TLS "
-                "(PROTOCOLO_SMTP_STARTTLS=true ou PROTOCOLO_SMTP_IMPLICIT_TLS=true)"
-            )
-    faltando = [
-        f"{variavel}: ausente ou com valor de exemplo; defina um segredo próprio"
-        for variavel, segredo in segredos
-        if segredo is None or eh_placeholder(segredo.get_secret_value())
-    ]
-    chave = settings.secret_key.get_secret_value()
-    if not eh_placeholder(chave) and len(chave) < _SECRET_KEY_MIN:
-        faltando.append(
-            f"PROTOCOLO_SECRET_KEY: curta demais ({len(chave)} caracteres); use ao menos "
-            f"{_SECRET_KEY_MIN} aleatórios (por exemplo, `openssl rand -hex 32`)"
-        )
-    return faltando + erros
 
 
 class TopicSettings(BaseSettings):
@@ -499,7 +445,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     """`production` refuses to start with a missing or example secret, or credentials sent in clear."""
-    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    secret_key: SecretStr = SecretStr(SEGREDO_DE_DESENVOLVIMENTO)
     """HMAC key for document hashes and subscription keys."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""

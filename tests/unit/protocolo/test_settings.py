@@ -10,14 +10,8 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from protocolo.configuracao import mensagens
-from protocolo.settings import (
-    KafkaSettings,
-    SearchSettings,
-    Settings,
-    SmtpSettings,
-    eh_placeholder,
-    recusas_em_producao,
-)
+from protocolo.producao import eh_placeholder, recusas_em_producao
+from protocolo.settings import KafkaSettings, SearchSettings, Settings, SmtpSettings
 from tests.fixtures.tls import Certificado
 
 CHAVE = "k" * 16 + "9f3c2a71e5d84b60"  # 32 characters, not an example
