@@ -26,11 +26,16 @@ logger = logging.getLogger(__name__)
 # A librdkafka setting: a scalar, a callback such as error_cb, or a Python logger (`logger`).
 ConfigValue = str | int | float | bool | Callable[..., None] | logging.Logger
 
+# librdkafka's own lines (connection failures, retries) go through Python logging, in the process's
+# format (text or JSON), instead of straight to stderr; they are delivered by the client's poll.
+_LIBRDKAFKA = logging.getLogger("protocolo.kafka.librdkafka")
+
 
 def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
     """An idempotent producer that waits for every in-sync replica (acks=all)."""
     config: dict[str, ConfigValue] = {
         **settings.client_config(),
+        "logger": _LIBRDKAFKA,
         "acks": "all",
         "enable.idempotence": True,
         "linger.ms": 5,
@@ -45,8 +50,9 @@ def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
 
 def make_consumer(settings: KafkaSettings, group_id: str, **extra: str | int | float | bool) -> Consumer:
     """A consumer with manual commits and an eager assignor (cooperative-sticky orphans partitions here)."""
-    config: dict[str, str | int | float | bool] = {
+    config: dict[str, ConfigValue] = {
         **settings.client_config(),
+        "logger": _LIBRDKAFKA,
         "group.id": group_id,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
@@ -73,7 +79,8 @@ def entrada_de(mensagem: Message) -> Entrada:
 
 def make_admin(settings: KafkaSettings, **extra: str | int | float | bool) -> AdminClient:
     """An admin client."""
-    return AdminClient({**settings.client_config(), **extra})
+    config: dict[str, ConfigValue] = {**settings.client_config(), "logger": _LIBRDKAFKA, **extra}
+    return AdminClient(config)  # type: ignore[arg-type]  # its stubs omit `logger`, which it accepts
 
 
 _DIA_MS = 86_400_000

@@ -350,11 +350,16 @@ def _produtor_de_saidas(settings: Settings) -> Producer:
 
 
 def _credentials(settings: Settings) -> faust.auth.Credentials | None:
+    """aiokafka's side of the Kafka security settings (librdkafka's is KafkaSettings.client_config)."""
     kafka = settings.kafka
-    if kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password:
+    contexto = kafka.ssl_context()  # None without TLS: SASL_PLAINTEXT, or PLAINTEXT below
+    if kafka.sasl and kafka.sasl_username and kafka.sasl_password:
         return faust.SASLCredentials(
             username=kafka.sasl_username,
             password=kafka.sasl_password.get_secret_value(),
             mechanism=kafka.sasl_mechanism,
+            ssl_context=contexto,
         )
+    if contexto is not None:
+        return faust.SSLCredentials(contexto)
     return None

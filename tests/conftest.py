@@ -22,6 +22,8 @@ pytest_plugins = [
     "tests.fixtures.implantacao",
     "tests.fixtures.receptor",
     "tests.fixtures.webhooks",
+    "tests.fixtures.tls",
+    "tests.fixtures.relay_tls",
 ]
 
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a

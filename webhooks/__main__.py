@@ -6,15 +6,15 @@ import asyncio
 import signal
 from types import FrameType
 
+from protocolo.configuracao import carregar_settings
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 from webhooks.loop import Entregador
 
 
 def main() -> None:
     """Run the deliverer until SIGTERM/SIGINT."""
     configure_logging()
-    entregador = Entregador(Settings())
+    entregador = Entregador(carregar_settings())
 
     def _parar(signum: int, frame: FrameType | None) -> None:
         entregador.parar()
