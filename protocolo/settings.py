@@ -381,7 +381,9 @@ class StreamsSettings(BaseSettings):
     recovery_consistency_check: bool = True
     """Faust's check that a store is not ahead of its changelog; the local stack turns it off (its broker
     under-reports ends)."""
-    # Producer batching of outputs and table changelogs, chosen from bench/streams.py measurements.
+    # Producer batching of outputs and table changelogs, chosen with bench/streams_produtor.py: with one
+    # batch in flight, a longer linger only delays its acknowledgement (20-50 ms were 20-30 % slower
+    # than 0-5 ms) and the batch size made no difference from 64 KB to 1 MB.
     # The local broker reports a partition's end as the last *batch*'s first offset + 1, so recovery
     # by Faust alone stops short by up to a batch; streams.recuperacao reads the rest.
     producer_linger_s: float = Field(default=0.005, ge=0)
