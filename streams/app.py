@@ -204,7 +204,7 @@ def build_app(
                     saidas.enviar(topicos.dlq, chave_o, carta_, r.origem, remessa=cartas)
                 if cartas_recusadas := (await saidas.concluir(cartas)).recusas:  # small letters: DLQ down
                     raise PublishError(f"the DLQ refused a dead letter: {cartas_recusadas[0].erro}")
-        except PublishError as exc:
+        except Exception as exc:  # unacknowledged, its events would hold every later commit back
             logger.critical("stopping the worker: %s", exc)
             await app.crash(exc)
             raise
@@ -305,7 +305,14 @@ def build_app(
     async def fold(stream: faust.StreamT[bytes]) -> None:
         lotes = stream.take_events(config.lote_max, within=config.lote_espera_s)  # type: ignore[attr-defined]
         async for eventos in lotes:
-            await executar(eventos)
+            try:
+                await executar(eventos)
+            except Exception as exc:
+                # Its events hold one more reference than Faust's: never acknowledged, they would hold
+                # every later commit back. Stopping instead makes the restart read them again.
+                logger.critical("stopping the worker: a batch failed: %r", exc)
+                await app.crash(exc)
+                raise
 
     @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
     async def medir_atraso() -> None:
