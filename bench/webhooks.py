@@ -21,13 +21,13 @@ import asyncio
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 from rich.console import Console
 
+from bench.movimentos import T0, movimento
 from bench.pilha import iniciar_pilha
 from bench.saida import gravar_resultados
 from cli.stack import porta_livre
@@ -56,29 +56,6 @@ from webhooks.payload import corpo_json, payload_movimento
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "webhooks.json"
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-def _movimento(nup: str, n: int) -> dict[str, Any]:
-    return {
-        "id": f"26000:bench-{nup}-{n}",
-        "nup": nup,
-        "orgao": "26000",
-        "orgao_nome": "Ministério da Educação",
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO" if n % 2 else "RECEBIMENTO",
-        "ocorrido_em": T0 + timedelta(minutes=n),
-        "unidade_origem": {"codigo": "110", "sigla": "PROT", "nome": "Protocolo Central"},
-        "unidade_destino": {
-            "codigo": "230",
-            "sigla": "CGGP",
-            "nome": "Coordenação-Geral de Gestão de Pessoas",
-        },
-        "observacao": None,
-        "nup_relacionado": None,
-        "assunto": "Solicitação de aposentadoria",
-        "processo_versao": n,
-    }
 
 
 def _contagem(base: str) -> dict[str, float]:
@@ -148,7 +125,7 @@ def main() -> None:
                 time.sleep(0.1)
         urls = [f"{base}/wh/{i}" for i in range(args.endpoints)]
         nups = [gerar_nup(unidade=26000, sequencial=i + 1, ano=2024).digitos for i in range(100)]
-        movimentos = [_movimento(nups[n % len(nups)], n) for n in range(args.movimentos)]
+        movimentos = [movimento(nups[n % len(nups)], n) for n in range(args.movimentos)]
         total = len(movimentos) * args.endpoints
         console.print(
             f"[bold]Webhooks[/]: {len(movimentos):,d} movimentos × {args.endpoints} endpoints = "
@@ -190,11 +167,11 @@ def main() -> None:
         producer = make_producer(settings.kafka)
         catalogo = catalogo_padrao()
         inicio = time.time()
-        for movimento in movimentos:
+        for registro in movimentos:
             producer.produce(
                 settings.kafka.topics.movimentos,
-                key=movimento["nup"].encode(),
-                value=catalogo.encode("movimento", movimento),
+                key=registro["nup"].encode(),
+                value=catalogo.encode("movimento", registro),
             )
             producer.poll(0)
         producer.flush(60)
