@@ -20,7 +20,9 @@ def test_a_worker_over_tls_folds_a_raw_event_into_a_processo_snapshot(
     settings_tls_factory: Callable[..., Settings], kafka_tls: KafkaTls, tmp_path: Path
 ) -> None:
     settings = settings_tls_factory()
-    assert settings.kafka.security_protocol == "SSL" and settings.kafka.bootstrap_servers == kafka_tls.bootstrap
+    assert (
+        settings.kafka.security_protocol == "SSL" and settings.kafka.bootstrap_servers == kafka_tls.bootstrap
+    )
     trabalhador = Trabalhador(settings, "tls")
     trabalhador.iniciar()
     try:
