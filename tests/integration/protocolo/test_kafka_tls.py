@@ -1,5 +1,5 @@
-"""The confluent-kafka clients of protocolo.kafka, built from `security_protocol="SSL"` settings, on a real
-broker reached only over TLS (tests/fixtures/kafka_tls.py)."""
+"""The confluent-kafka clients of protocolo.kafka, built from `SSL` and `SASL_SSL` settings, on real brokers
+reached only over TLS (tests/fixtures/kafka_tls.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
+from pydantic import SecretStr
 
 from protocolo.kafka import make_consumer, make_producer
 from tests.fixtures.espera import eventually
-from tests.fixtures.kafka_tls import KafkaTls
+from tests.fixtures.kafka_tls import KafkaTls, recusas_de_login
 from tests.fixtures.tls import Certificado
 
 
@@ -57,3 +58,20 @@ def test_a_plaintext_client_gets_nothing_from_the_tls_listener(kafka_tls: KafkaT
     produtor = make_producer(settings, error_cb=lambda _erro: None)
     with pytest.raises(KafkaException):
         produtor.list_topics(timeout=3)
+
+
+def test_sasl_ssl_settings_log_in_with_scram_sha_512_inside_tls_and_a_refusal_is_an_authentication_error(
+    kafka_sasl_ssl: KafkaTls,
+) -> None:
+    """Up to the broker's verdict only: no SCRAM user can exist on the local broker (see kafka_tls.py)."""
+    settings = kafka_sasl_ssl.settings(
+        security_protocol="SASL_SSL", sasl_username="protocolo", sasl_password=SecretStr("senha-errada")
+    )
+    assert settings.sasl_mechanism == "SCRAM-SHA-512"  # the default, as in production
+    sessoes_antes = kafka_sasl_ssl.proxy.handshakes
+
+    recusas = recusas_de_login(settings, timeout_s=5)
+
+    assert recusas, "no authentication error: the login never reached the broker's SCRAM exchange"
+    assert "SASL SCRAM authentication failed" in recusas[0].str()
+    assert kafka_sasl_ssl.proxy.handshakes > sessoes_antes  # the SCRAM exchange ran inside TLS sessions
