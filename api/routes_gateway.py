@@ -61,8 +61,8 @@ async def _autenticar(
             "Gateway iniciando; tente novamente em instantes.",
             headers={"Retry-After": "5"},
         )
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
-    credencial = tabela.atual.autenticar(segredo, credenciais.credentials) if credenciais else None
+    chaveiro = recursos.settings.chaveiro
+    credencial = tabela.atual.autenticar(chaveiro, credenciais.credentials) if credenciais else None
     if credencial is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, NAO_AUTENTICADO, headers={"WWW-Authenticate": "Bearer"}

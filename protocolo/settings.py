@@ -23,17 +23,23 @@ __all__ = [
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from protocolo.chaveiro import ID_LEGADO, Chaveiro, ChaveSecreta, ler_chaveiro
 
 _DEV_SECRET = "troque-este-segredo-em-producao"
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
     # use_attribute_docstrings: the string under a field is its description (the settings table of
-    # docs/operacao.md).
+    # docs/operacao.md). hide_input_in_errors: a refused setting must not print the secrets beside it.
     return SettingsConfigDict(
-        env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
+        env_prefix=prefixo,
+        env_file=".env",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
     )
 
 
@@ -338,6 +344,28 @@ class ArquivoSettings(BaseSettings):
     """Prometheus `/metrics` of the archiver (`0`: off; `protocolo up` serves it on 9468)."""
 
 
+def _montar_chaveiro(secret_key: SecretStr, secret_keys: SecretStr | None) -> Chaveiro:
+    """PROTOCOLO_SECRET_KEYS (plus a set PROTOCOLO_SECRET_KEY as `k0` if not listed), or the latter alone."""
+    avulsa = secret_key.get_secret_value().encode()
+    if secret_keys is None or not secret_keys.get_secret_value().strip():
+        return Chaveiro.de_uma(avulsa)
+    try:
+        chaveiro = ler_chaveiro(secret_keys.get_secret_value())
+    except ValueError as exc:
+        raise ValueError(f"PROTOCOLO_SECRET_KEYS: {exc}") from None  # never chain: the text holds secrets
+    if avulsa == _DEV_SECRET.encode():
+        return chaveiro
+    listada = chaveiro.para(ID_LEGADO)
+    if listada is None:
+        return Chaveiro([*chaveiro, ChaveSecreta(ID_LEGADO, avulsa)])
+    if listada.segredo != avulsa:
+        raise ValueError(
+            f"PROTOCOLO_SECRET_KEYS lists a key {ID_LEGADO} that is not PROTOCOLO_SECRET_KEY: "
+            "leave it out (PROTOCOLO_SECRET_KEY joins the ring as k0) or give the same secret"
+        )
+    return chaveiro
+
+
 class Settings(BaseSettings):
     """Everything protocolo can be told, by concern."""
 
@@ -346,7 +374,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     """`production` refuses the placeholder secret."""
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
-    """HMAC key for document hashes and subscription keys."""
+    """The server's HMAC key (id `k0`): document hashes, subscription keys, links, cursors, token hashes."""
+    secret_keys: SecretStr | None = None
+    """Key ring, `k2:<secret>,k1:<secret>` (current first); a set `PROTOCOLO_SECRET_KEY` joins it as `k0`."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
@@ -361,11 +391,21 @@ class Settings(BaseSettings):
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
 
+    _chaveiro: Chaveiro = PrivateAttr()
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Self:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
+    def _build_key_ring(self) -> Self:
+        self._chaveiro = _montar_chaveiro(self.secret_key, self.secret_keys)
+        if self.environment == "production" and any(
+            c.segredo == _DEV_SECRET.encode() for c in self._chaveiro
+        ):
             raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
         return self
+
+    @property
+    def chaveiro(self) -> Chaveiro:
+        """The key ring: the current key makes new values, every listed key verifies (protocolo.chaveiro)."""
+        return self._chaveiro
 
     def readiness_file(self, servico: str) -> Path:
         """The file a service creates once it is ready to work (the local stack waits for it)."""

@@ -38,8 +38,9 @@ def token_create(
     if not orgao or len(orgao) > 20:
         erros.print("[red]erro:[/] código de órgão vazio ou longo demais (máximo 20 caracteres)")
         raise typer.Exit(2)
-    segredo = settings.secret_key.get_secret_value().encode()
-    credencial, token = gerar_credencial(segredo, orgao=orgao, agora=datetime.now(UTC), descricao=descricao)
+    credencial, token = gerar_credencial(
+        settings.chaveiro.atual, orgao=orgao, agora=datetime.now(UTC), descricao=descricao
+    )
     try:
         gravar_credencial(settings.kafka, credencial)
     except PublishError as exc:

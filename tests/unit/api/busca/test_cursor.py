@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from api.busca.cursor import CursorInvalido, Pagina, criar_cursor, ler_cursor
 from api.busca.params import BuscaParams, validar_busca
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
 from protocolo.masking import hash_documento
 
-SEGREDO = b"segredo de teste"
+SEGREDO = ChaveSecreta("k1", b"segredo de teste")
+CHAVEIRO = Chaveiro([SEGREDO])
 
 
 NUP = "23037001462202165"
@@ -37,7 +39,7 @@ def test_a_tampered_cursor_is_refused(mudancas: dict[str, Any]) -> None:
     params = validar_busca(orgao="26000")
     cursor = criar_cursor(Pagina(20, (1_700_000_000_000, NUP)), chave=params.chave(), segredo=SEGREDO)
     with pytest.raises(CursorInvalido, match="^cursor: "):
-        ler_cursor(_adulterar(cursor, **mudancas), chave=params.chave(), segredo=SEGREDO)
+        ler_cursor(_adulterar(cursor, **mudancas), chave=params.chave(), chaveiro=CHAVEIRO)
 
 
 def test_a_cursor_says_nothing_about_the_documento() -> None:
@@ -50,4 +52,4 @@ def test_a_cursor_says_nothing_about_the_documento() -> None:
 @given(st.text(max_size=200))
 def test_any_string_as_cursor_is_refused_cleanly(token: str) -> None:
     with pytest.raises(CursorInvalido):
-        ler_cursor(token, chave=BuscaParams().chave(), segredo=SEGREDO)
+        ler_cursor(token, chave=BuscaParams().chave(), chaveiro=CHAVEIRO)
