@@ -128,7 +128,10 @@ async def confirmar(recursos: Recursos, chave: str) -> Inscricao:
     existente = await _buscar(recursos, chave)
     novo = regras.confirmar(existente, datetime.now(UTC))
     if novo is not None:
-        await _gravar(recursos, novo.chave, mensagem_inscricao(novo)[1])  # where it is stored now
+        # Confirmed under the current key: a confirmation re-keys its subscription.
+        novo = regras.rechavear(novo, recursos.settings.chaveiro) or novo
+        assert existente is not None  # regras.confirmar raised otherwise
+        await _gravar(recursos, novo.chave, mensagem_inscricao(novo)[1], remover=existente.chave)
         return novo
     assert existente is not None  # regras.confirmar raised otherwise
     return existente

@@ -35,6 +35,7 @@ __all__ = [
     "marcar_devolucao",
     "normalizar_operacoes",
     "pedir",
+    "rechavear",
 ]
 
 import hashlib
@@ -80,6 +81,16 @@ def chaves_possiveis(chaveiro: Chaveiro, nup: str, email: str) -> list[str]:
 def chave_atual(chaveiro: Chaveiro, chave: str) -> bool:
     """Whether a subscription key was made with the ring's current key (else `rekey` moves it)."""
     return separar(chave)[0] == chaveiro.atual.id
+
+
+def rechavear(inscricao: Inscricao, chaveiro: Chaveiro) -> Inscricao | None:
+    """The subscription as it stands, under the key the current secret gives it; None if already there.
+
+    The record keeps its state (DEVOLVENDO included, read from the notifier's mark) and its dates.
+    """
+    if chave_atual(chaveiro, inscricao.chave):
+        return None
+    return replace(inscricao, chave=chave_inscricao(chaveiro.atual, inscricao.nup, inscricao.email))
 
 
 def normalizar_operacoes(operacoes: Iterable[str] | None) -> frozenset[str] | None:

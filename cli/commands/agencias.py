@@ -75,13 +75,23 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list() -> None:
-    """Lista os tokens (nunca os segredos): órgão, criação, revogação."""
+    """Lista os tokens (nunca os segredos): órgão, criação, revogação e a chave do servidor que os guarda."""
+    from protocolo.credenciais import id_chave
     from protocolo.credenciais_topico import ler_credenciais
 
-    tabela = Table("id", "órgão", "descrição", "criado em", "revogado em")
-    credenciais = ler_credenciais(Settings().kafka)
+    settings = Settings()
+    tabela = Table("id", "órgão", "descrição", "criado em", "revogado em", "chave")
+    credenciais = ler_credenciais(settings.kafka)
     for c in credenciais.todas():
-        tabela.add_row(c.id, c.orgao, c.descricao or "", _data(c.criada_em), _data(c.revogada_em))
+        chave = id_chave(c) if settings.chaveiro.para(id_chave(c)) else f"{id_chave(c)} (fora da lista)"
+        tabela.add_row(c.id, c.orgao, c.descricao or "", _data(c.criada_em), _data(c.revogada_em), chave)
     console.print(tabela)
-    ativos = sum(1 for c in credenciais.todas() if c.ativa)
-    console.print(f"{len(credenciais)} tokens, {ativos} ativos", highlight=False)
+    ativos = [c for c in credenciais.todas() if c.ativa]
+    console.print(f"{len(credenciais)} tokens, {len(ativos)} ativos", highlight=False)
+    antigos = sum(1 for c in ativos if id_chave(c) != settings.chaveiro.atual.id)
+    if antigos:
+        console.print(
+            f"{antigos} ativos em chave anterior à atual ({settings.chaveiro.atual.id}): "
+            "crie um novo token para cada um e revogue o antigo antes de retirar a chave",
+            highlight=False,
+        )
