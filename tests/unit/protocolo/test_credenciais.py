@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from protocolo.chaveiro import Chaveiro, ChaveSecreta
-from protocolo.credenciais import Credenciais, gerar_credencial, hash_token
+from protocolo.credenciais import Credenciais, gerar_credencial, hash_token, id_chave
 
 SEGREDO = ChaveSecreta("k1", b"segredo do servidor")
 CHAVEIRO = Chaveiro([SEGREDO])
@@ -63,3 +63,27 @@ def test_arbitrary_text_never_authenticates_nor_raises(texto: str) -> None:
     credencial, _ = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
 
     assert Credenciais([credencial]).autenticar(CHAVEIRO, texto) is None
+
+
+NOVA = ChaveSecreta("k2", b"segredo novo")
+
+
+def test_a_token_hashed_with_a_previous_key_authenticates_while_the_key_is_listed() -> None:
+    credencial, token = gerar_credencial(SEGREDO, orgao="23000", agora=AGORA)
+    assert credencial.hash.startswith("k1-") and id_chave(credencial) == "k1"
+    assert Credenciais([credencial]).autenticar(Chaveiro([NOVA, SEGREDO]), token) == credencial
+    assert Credenciais([credencial]).autenticar(Chaveiro([NOVA]), token) is None
+
+
+def test_a_token_hashed_before_key_ids_is_checked_with_k0() -> None:
+    antiga = b"PROTOCOLO_SECRET_KEY de antes"
+    credencial, token = gerar_credencial(antiga, orgao="23000", agora=AGORA)
+    assert len(credencial.hash) == 64 and id_chave(credencial) == "k0"
+    assert Credenciais([credencial]).autenticar(Chaveiro([NOVA, ChaveSecreta("k0", antiga)]), token)
+    assert Credenciais([credencial]).autenticar(Chaveiro([NOVA, ChaveSecreta("k1", antiga)]), token) is None
+
+
+def test_new_tokens_are_hashed_with_the_current_key() -> None:
+    credencial, token = gerar_credencial(Chaveiro([NOVA, SEGREDO]).atual, orgao="23000", agora=AGORA)
+    assert id_chave(credencial) == "k2"
+    assert Credenciais([credencial]).autenticar(Chaveiro([NOVA]), token) == credencial

@@ -91,3 +91,38 @@ def test_links_carry_no_address_and_name_their_action() -> None:
 
     assert url == f"https://protocolo.gov.br/inscricoes/confirmar/{TOKEN}"
     assert "maria" not in url and "@" not in url
+
+
+NOVA = ChaveSecreta("k2", b"segredo novo")
+ROTACIONADO = Chaveiro([NOVA, SEGREDO])
+
+
+def test_a_new_link_names_the_current_key() -> None:
+    token = assinar_link(NOVA, AcaoLink.CANCELAR, CHAVE, None)
+    assert token.rsplit(".", 1)[1].startswith("k2-")
+    assert verificar_link(ROTACIONADO, token, AcaoLink.CANCELAR, T0) == CHAVE
+
+
+def test_a_link_signed_with_a_previous_key_stays_valid_until_the_key_leaves_the_ring() -> None:
+    token = assinar_link(SEGREDO, AcaoLink.CANCELAR, CHAVE, None)
+    assert verificar_link(ROTACIONADO, token, AcaoLink.CANCELAR, T0) == CHAVE
+    with pytest.raises(LinkInvalido):
+        verificar_link(Chaveiro([NOVA]), token, AcaoLink.CANCELAR, T0)
+
+
+def test_a_link_made_before_key_ids_is_checked_with_k0() -> None:
+    antiga = b"PROTOCOLO_SECRET_KEY de antes"
+    chave_antiga = chave_inscricao(antiga, NUP, "maria@example.org")
+    token = assinar_link(antiga, AcaoLink.CANCELAR, chave_antiga, None)  # the format before rotation
+    assert "-" not in token
+    ring = Chaveiro([NOVA, ChaveSecreta("k0", antiga)])
+    assert verificar_link(ring, token, AcaoLink.CANCELAR, T0) == chave_antiga
+    with pytest.raises(LinkInvalido):
+        verificar_link(Chaveiro([NOVA, ChaveSecreta("k1", antiga)]), token, AcaoLink.CANCELAR, T0)
+
+
+def test_a_link_cannot_move_to_another_key_by_its_id() -> None:
+    token = assinar_link(SEGREDO, AcaoLink.CANCELAR, CHAVE, None)
+    trocado = token.replace(".k1-", ".k2-")
+    with pytest.raises(LinkInvalido):
+        verificar_link(ROTACIONADO, trocado, AcaoLink.CANCELAR, T0)
