@@ -23,7 +23,7 @@ __all__ = [
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, PrivateAttr, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from protocolo.chaveiro import ID_LEGADO, Chaveiro, ChaveSecreta, ler_chaveiro
@@ -391,21 +391,20 @@ class Settings(BaseSettings):
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
 
-    _chaveiro: Chaveiro = PrivateAttr()
-
     @model_validator(mode="after")
-    def _build_key_ring(self) -> Self:
-        self._chaveiro = _montar_chaveiro(self.secret_key, self.secret_keys)
-        if self.environment == "production" and any(
-            c.segredo == _DEV_SECRET.encode() for c in self._chaveiro
-        ):
+    def _check_key_ring(self) -> Self:
+        chaveiro = _montar_chaveiro(self.secret_key, self.secret_keys)
+        if self.environment == "production" and any(c.segredo == _DEV_SECRET.encode() for c in chaveiro):
             raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
         return self
 
     @property
     def chaveiro(self) -> Chaveiro:
-        """The key ring: the current key makes new values, every listed key verifies (protocolo.chaveiro)."""
-        return self._chaveiro
+        """The key ring: the current key makes new values, every listed key verifies (protocolo.chaveiro).
+
+        Built on each call (microseconds), so a `model_copy(update=...)` of the keys is seen.
+        """
+        return _montar_chaveiro(self.secret_key, self.secret_keys)
 
     def readiness_file(self, servico: str) -> Path:
         """The file a service creates once it is ready to work (the local stack waits for it)."""
