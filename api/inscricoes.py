@@ -62,6 +62,19 @@ async def _gravar(recursos: Recursos, chave: str, valor: bytes | None, *, remove
         raise PublishError(erro)
 
 
+async def _gravar_remocoes(recursos: Recursos, chaves: list[str]) -> None:
+    """Tombstones for these keys, all acknowledged."""
+    settings = recursos.settings
+    erros = await recursos.entregador.entregar(
+        settings.kafka.topics.inscricoes,
+        [(chave.encode(), None) for chave in chaves],
+        timeout_s=settings.api.gateway_timeout_s,
+    )
+    erro = next((e for e in erros if e is not None), None)
+    if erro is not None:
+        raise PublishError(erro)
+
+
 def _existente(recursos: Recursos, nup: str, endereco: str) -> Inscricao | None:
     """The subscription of this address to this processo, under whichever key of the ring made it."""
     for chave in chaves_possiveis(recursos.settings.chaveiro, nup, endereco):
@@ -141,8 +154,10 @@ async def cancelar(recursos: Recursos, chave: str) -> None:
     """Unsubscribe: a tombstone, which also erases the address from the topic. Idempotent.
 
     The key comes from a link we signed, so a tombstone for a key already gone is harmless, and
-    writing it unconditionally answers at once, known subscription or not. A subscription `rekey`
-    moved since the link was mailed is removed under its new key too.
+    writing it unconditionally answers at once, known subscription or not. A known subscription is
+    removed under every key of the ring: `rekey` may have moved it since the link was mailed, and
+    this API's view may not have read the move yet.
     """
     atual = recursos.inscricoes.buscar(chave)
-    await _gravar(recursos, chave, None, remover=atual.chave if atual is not None else None)
+    outras = chaves_possiveis(recursos.settings.chaveiro, atual.nup, atual.email) if atual else []
+    await _gravar_remocoes(recursos, [chave, *(c for c in outras if c != chave)])
