@@ -14,6 +14,7 @@ COPY indexer indexer
 COPY api api
 COPY notifier notifier
 COPY archiver archiver
+COPY webhooks webhooks
 COPY cli cli
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 

@@ -39,7 +39,7 @@ docs: $(STAMP)
 	$(PY) -m cli.docs_settings
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy protocolo producers streams indexer api notifier archiver cli bench
+	$(VENV)/bin/mypy protocolo producers streams indexer api notifier archiver webhooks cli bench
 
 # axe-core for the browser tests, pinned in tests/browser/package-lock.json.
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json

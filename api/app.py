@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal
+from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal, routes_webhooks
 from api.deps import Recursos
 from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
@@ -26,13 +26,17 @@ from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from api.validacao import mensagem_de_erro
 from protocolo.avro import catalogo_padrao
+from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
-from protocolo.errors import InvalidNup, PublishError
+from protocolo.errors import InvalidNup, InvalidWebhook, PublishError
 from protocolo.inscricoes_topico import InscricoesVivas
+from protocolo.integradores_topico import IntegradoresVivos
 from protocolo.kafka import make_producer
 from protocolo.metricas import servir_metricas
 from protocolo.search import make_async_search
 from protocolo.settings import Settings
+from protocolo.webhooks import PROPOSITO_SEGREDOS
+from protocolo.webhooks_topico import EstadosVivos, WebhooksVivos
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,12 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
         )
         rejeitados.iniciar()
+        # Integrators, their webhooks and the deliverer's verdicts: followed like the credentials.
+        integradores = IntegradoresVivos(settings.kafka)
+        webhooks = WebhooksVivos(settings.kafka)
+        estados = EstadosVivos(settings.kafka)
+        for tabela in (integradores, webhooks, estados):
+            await asyncio.to_thread(tabela.iniciar, timeout_s=10)
         app.state.recursos = Recursos(
             settings=settings,
             es=es,
@@ -74,11 +84,17 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             limites=LimitesInscricao(settings.inscricao, settings.chaveiro.atual.segredo),
             rejeitados=rejeitados,
             metricas=metricas,
+            integradores=integradores,
+            webhooks=webhooks,
+            webhooks_estados=estados,
+            cofre=Cofre(settings.chaveiro, PROPOSITO_SEGREDOS),
         )
         try:
             yield
         finally:
             rejeitados.parar()
+            for tabela in (integradores, webhooks, estados):
+                tabela.parar()
             inscricoes.parar()
             credenciais.parar()
             entregador.parar()
@@ -95,6 +111,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
     app.add_middleware(MedirRequisicoes, metricas=metricas)
     app.include_router(routes_api.router)
     app.include_router(routes_gateway.router)
+    app.include_router(routes_webhooks.router)
     # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.
     app.include_router(routes_inscricoes.router)
     app.include_router(routes_feed.router)
@@ -119,6 +136,14 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
     async def _inscricao_invalida(request: Request, exc: InscricaoInvalida) -> JSONResponse:
         return JSONResponse(
             {"detail": str(exc).capitalize()}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(InvalidWebhook)
+    async def _webhook_invalido(request: Request, exc: InvalidWebhook) -> JSONResponse:
+        detalhe = str(exc)
+        return JSONResponse(
+            {"detail": detalhe[:1].upper() + detalhe[1:] + "."},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
     @app.exception_handler(PublishError)

@@ -23,6 +23,7 @@ def _enderecos(settings: Settings, *, api: bool) -> list[str]:
         settings.indexer.metrics_port,
         settings.notifier.metrics_port,
         settings.arquivo.metrics_port,
+        settings.webhooks.metrics_port,
         settings.api.metrics_port,
     ]
     urls = [f"http://127.0.0.1:{porta}/metrics" for porta in portas if porta]

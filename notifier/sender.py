@@ -11,7 +11,6 @@ __all__ = ["EnvioConcorrente", "SmtpSender"]
 import logging
 import queue
 import smtplib
-import ssl
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,10 +33,15 @@ class SmtpSender:
 
     def _conectar(self) -> smtplib.SMTP:
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
+        if s.implicit_tls:
+            contexto = s.ssl_context()
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=contexto)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
         try:
             if s.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                # Raises SMTPNotSupportedError when the relay offers no STARTTLS: never a silent downgrade.
+                smtp.starttls(context=s.ssl_context())
             if s.username and s.password:
                 smtp.login(s.username, s.password.get_secret_value())
         except BaseException:

@@ -1,16 +1,27 @@
-"""Agency credentials for the HTTP gateway: tokens shown once, stored as keyed hashes. Pure.
+"""Bearer credentials (agencies, integrators): tokens shown once, stored as keyed hashes. Pure.
 
-A token reads `pit_<id>_<secret>`: the id finds the credential without a scan, the secret (256
-random bits) proves it. Only HMAC-SHA256(server secret, token) is stored, as `<key id>-<hex>`
+A token reads `<prefixo>_<id>_<secret>`: the prefix tells whose token it is (`pit` for an agency's
+gateway token, `pin` for an integrator's), the id finds the credential without a scan, the secret
+(256 random bits) proves it. Only HMAC-SHA256(server secret, token) is stored, as `<key id>-<hex>`
 (protocolo.chaveiro; a hash without id predates key rotation: key `k0`), and it is compared in
 constant time, so neither the stored hash nor timing reveals a usable token. A stored hash can
 only be remade from the token, which the server never keeps: a credential stays on the key it was
-made with until it is replaced (`protocolo agencias token create`, then `revoke`).
+made with until it is replaced (a new token, then the old one revoked).
 """
 
 from __future__ import annotations
 
-__all__ = ["Credencial", "Credenciais", "gerar_credencial", "hash_token", "id_chave"]
+__all__ = [
+    "ComToken",
+    "Credenciais",
+    "Credencial",
+    "PREFIXO_AGENCIA",
+    "Revogavel",
+    "gerar_credencial",
+    "gerar_token",
+    "hash_token",
+    "id_chave",
+]
 
 import hashlib
 import hmac
@@ -19,14 +30,43 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Generic, Protocol, Self, TypeVar
 
 from protocolo.chaveiro import ID_LEGADO, Chaveiro, Segredo, bytes_de, rotular, separar
 
-_TOKEN = re.compile(r"^pit_(?P<id>[0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
+PREFIXO_AGENCIA = "pit"
+
+
+class ComToken(Protocol):
+    """What authentication needs of a stored credential."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def criada_em(self) -> datetime: ...
+    @property
+    def ativa(self) -> bool: ...
+
+
+class Revogavel:
+    """Revocation for a frozen credential dataclass with a `revogada_em` field."""
+
+    revogada_em: datetime | None
+
+    @property
+    def ativa(self) -> bool:
+        """Not revoked."""
+        return self.revogada_em is None
+
+    def revogar(self, quando: datetime) -> Self:
+        """The same credential, revoked at `quando` (a revoked one stays revoked at its first date)."""
+        return self if self.revogada_em else replace(self, revogada_em=quando)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
-class Credencial:
+class Credencial(Revogavel):
     """One agency credential, as stored (no token)."""
 
     id: str
@@ -36,57 +76,57 @@ class Credencial:
     descricao: str | None = None
     revogada_em: datetime | None = None
 
-    @property
-    def ativa(self) -> bool:
-        """Not revoked."""
-        return self.revogada_em is None
-
-    def revogar(self, quando: datetime) -> Credencial:
-        """The same credential, revoked at `quando` (a revoked one stays revoked at its first date)."""
-        return self if self.revogada_em else replace(self, revogada_em=quando)
-
 
 def hash_token(segredo: Segredo, token: str) -> str:
     """The keyed hash stored in place of the token, `<key id>-<hex>`."""
     return rotular(segredo, hmac.new(bytes_de(segredo), token.encode(), hashlib.sha256).hexdigest())
 
 
-def id_chave(credencial: Credencial) -> str:
+def id_chave(credencial: ComToken) -> str:
     """The id of the key a credential's hash was made with (`k0` for one made before key rotation)."""
     return separar(credencial.hash)[0] or ID_LEGADO
+
+
+def gerar_token(segredo: Segredo, prefixo: str) -> tuple[str, str, str]:
+    """A new (id, token, keyed hash); the token exists only in the return value."""
+    id_ = secrets.token_hex(6)
+    token = f"{prefixo}_{id_}_{secrets.token_urlsafe(32)}"
+    return id_, token, hash_token(segredo, token)
 
 
 def gerar_credencial(
     segredo: Segredo, *, orgao: str, agora: datetime, descricao: str | None = None
 ) -> tuple[Credencial, str]:
-    """A new credential and its token; the token exists only in the return value."""
-    id_ = secrets.token_hex(6)
-    token = f"pit_{id_}_{secrets.token_urlsafe(32)}"
-    credencial = Credencial(id_, orgao, hash_token(segredo, token), agora, descricao)
-    return credencial, token
+    """A new agency credential and its token; the token exists only in the return value."""
+    id_, token, hash_ = gerar_token(segredo, PREFIXO_AGENCIA)
+    return Credencial(id_, orgao, hash_, agora, descricao), token
 
 
-class Credenciais:
-    """The current credentials, by id."""
+C = TypeVar("C", bound=ComToken)
 
-    def __init__(self, credenciais: Iterable[Credencial]) -> None:
+
+class Credenciais(Generic[C]):
+    """The current credentials of one kind (one token prefix), by id."""
+
+    def __init__(self, credenciais: Iterable[C], *, prefixo: str = PREFIXO_AGENCIA) -> None:
         self._por_id = {c.id: c for c in credenciais}
+        self._token = re.compile(rf"^{re.escape(prefixo)}_(?P<id>[0-9a-f]{{12}})_[A-Za-z0-9_-]{{43}}$")
 
     def __len__(self) -> int:
         return len(self._por_id)
 
-    def todas(self) -> list[Credencial]:
+    def todas(self) -> list[C]:
         """Every credential, oldest first."""
         return sorted(self._por_id.values(), key=lambda c: (c.criada_em, c.id))
 
-    def get(self, id_: str) -> Credencial | None:
+    def get(self, id_: str) -> C | None:
         """The credential with this id, active or not."""
         return self._por_id.get(id_)
 
-    def autenticar(self, chaveiro: Chaveiro, token: str) -> Credencial | None:
+    def autenticar(self, chaveiro: Chaveiro, token: str) -> C | None:
         """The active credential this token proves with a key of the ring, or None (malformed,
         unknown, wrong, revoked, or hashed with a key retired since)."""
-        casamento = _TOKEN.match(token)
+        casamento = self._token.match(token)
         candidata = self._por_id.get(casamento["id"]) if casamento else None
         id_, esperado = separar(candidata.hash) if candidata else (None, "0" * 64)
         chave = chaveiro.para(id_)

@@ -204,7 +204,7 @@ def build_app(
                     saidas.enviar(topicos.dlq, chave_o, carta_, r.origem, remessa=cartas)
                 if cartas_recusadas := (await saidas.concluir(cartas)).recusas:  # small letters: DLQ down
                     raise PublishError(f"the DLQ refused a dead letter: {cartas_recusadas[0].erro}")
-        except PublishError as exc:
+        except Exception as exc:  # unacknowledged, its events would hold every later commit back
             logger.critical("stopping the worker: %s", exc)
             await app.crash(exc)
             raise
@@ -305,7 +305,14 @@ def build_app(
     async def fold(stream: faust.StreamT[bytes]) -> None:
         lotes = stream.take_events(config.lote_max, within=config.lote_espera_s)  # type: ignore[attr-defined]
         async for eventos in lotes:
-            await executar(eventos)
+            try:
+                await executar(eventos)
+            except Exception as exc:
+                # Its events hold one more reference than Faust's: never acknowledged, they would hold
+                # every later commit back. Stopping instead makes the restart read them again.
+                logger.critical("stopping the worker: a batch failed: %r", exc)
+                await app.crash(exc)
+                raise
 
     @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
     async def medir_atraso() -> None:
@@ -350,11 +357,16 @@ def _produtor_de_saidas(settings: Settings) -> Producer:
 
 
 def _credentials(settings: Settings) -> faust.auth.Credentials | None:
+    """aiokafka's side of the Kafka security settings (librdkafka's is KafkaSettings.client_config)."""
     kafka = settings.kafka
-    if kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password:
+    contexto = kafka.ssl_context()  # None without TLS: SASL_PLAINTEXT, or PLAINTEXT below
+    if kafka.sasl and kafka.sasl_username and kafka.sasl_password:
         return faust.SASLCredentials(
             username=kafka.sasl_username,
             password=kafka.sasl_password.get_secret_value(),
             mechanism=kafka.sasl_mechanism,
+            ssl_context=contexto,
         )
+    if contexto is not None:
+        return faust.SSLCredentials(contexto)
     return None

@@ -20,6 +20,10 @@ pytest_plugins = [
     "tests.fixtures.trabalhador",
     "tests.fixtures.portal",
     "tests.fixtures.implantacao",
+    "tests.fixtures.receptor",
+    "tests.fixtures.webhooks",
+    "tests.fixtures.tls",
+    "tests.fixtures.relay_tls",
 ]
 
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a

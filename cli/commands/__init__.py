@@ -11,6 +11,7 @@ from cli.commands import (  # noqa: F401  (registers the commands)
     create_topics,
     dlq,
     inscricoes,
+    integradores,
     nup,
     publish,
     rebuild,

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.commands._base import app, console, erros
+from cli.commands._tokens import avisar_chaves_anteriores, chave_do_token, data_utc, revogar_token
 from protocolo.errors import PublishError
 from protocolo.settings import Settings
 
@@ -18,10 +19,6 @@ agencias_app = typer.Typer(help="Agências (órgãos) que publicam pelo gateway 
 token_app = typer.Typer(help="Tokens de acesso ao gateway HTTP.", no_args_is_help=True)
 app.add_typer(agencias_app, name="agencias")
 agencias_app.add_typer(token_app, name="token")
-
-
-def _data(valor: datetime | None) -> str:
-    return valor.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if valor else "—"
 
 
 @token_app.command("create")
@@ -57,41 +54,34 @@ def token_revoke(
     """Revoga um token: o gateway passa a recusá-lo em instantes."""
     from protocolo.credenciais_topico import gravar_credencial, ler_credenciais
 
-    settings = Settings()
-    credencial = ler_credenciais(settings.kafka).get(id_.strip())
-    if credencial is None:
-        erros.print(f"[red]erro:[/] token {id_} não existe")
-        raise typer.Exit(1)
-    if not credencial.ativa:
-        console.print(f"token {credencial.id} já estava revogado desde {_data(credencial.revogada_em)}")
-        return
-    try:
-        gravar_credencial(settings.kafka, credencial.revogar(datetime.now(UTC)))
-    except PublishError as exc:
-        erros.print(f"[red]erro:[/] a revogação não foi registrada: {exc}", highlight=False)
-        raise typer.Exit(1) from exc
-    console.print(f"revogado: token {credencial.id} do órgão {credencial.orgao}", highlight=False)
+    kafka = Settings().kafka
+    revogar_token(
+        id_,
+        ler=lambda: ler_credenciais(kafka),
+        gravar=lambda c: gravar_credencial(kafka, c),
+        dono=lambda c: f"do órgão {c.orgao}",
+    )
 
 
 @token_app.command("list")
 def token_list() -> None:
     """Lista os tokens (nunca os segredos): órgão, criação, revogação e a chave do servidor que os guarda."""
-    from protocolo.credenciais import id_chave
     from protocolo.credenciais_topico import ler_credenciais
 
     settings = Settings()
+    chaveiro = settings.chaveiro
     tabela = Table("id", "órgão", "descrição", "criado em", "revogado em", "chave")
     credenciais = ler_credenciais(settings.kafka)
     for c in credenciais.todas():
-        chave = id_chave(c) if settings.chaveiro.para(id_chave(c)) else f"{id_chave(c)} (fora da lista)"
-        tabela.add_row(c.id, c.orgao, c.descricao or "", _data(c.criada_em), _data(c.revogada_em), chave)
-    console.print(tabela)
-    ativos = [c for c in credenciais.todas() if c.ativa]
-    console.print(f"{len(credenciais)} tokens, {len(ativos)} ativos", highlight=False)
-    antigos = sum(1 for c in ativos if id_chave(c) != settings.chaveiro.atual.id)
-    if antigos:
-        console.print(
-            f"{antigos} ativos em chave anterior à atual ({settings.chaveiro.atual.id}): "
-            "crie um novo token para cada um e revogue o antigo antes de retirar a chave",
-            highlight=False,
+        tabela.add_row(
+            c.id,
+            c.orgao,
+            c.descricao or "",
+            data_utc(c.criada_em),
+            data_utc(c.revogada_em),
+            chave_do_token(c, chaveiro),
         )
+    console.print(tabela)
+    ativos = sum(1 for c in credenciais.todas() if c.ativa)
+    console.print(f"{len(credenciais)} tokens, {ativos} ativos", highlight=False)
+    avisar_chaves_anteriores(credenciais.todas(), chaveiro)

@@ -42,6 +42,7 @@ def up(
         (settings.indexer, 9466),
         (settings.notifier, 9467),
         (settings.arquivo, 9468),
+        (settings.webhooks, 9469),
     ):
         secao.metrics_port = secao.metrics_port or porta
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
@@ -61,6 +62,7 @@ def up(
         "indexer": settings.indexer.metrics_port,
         "notifier": settings.notifier.metrics_port,
         "archiver": settings.arquivo.metrics_port,
+        "webhooks": settings.webhooks.metrics_port,
     }
     console.print(
         "[bold]Métricas:[/] "

@@ -21,7 +21,7 @@ from protocolo.errors import StackError
 from protocolo.kafka import create_topics
 from protocolo.settings import Settings
 
-SERVICOS = ("streams", "indexer", "notifier", "archiver", "api")
+SERVICOS = ("streams", "indexer", "notifier", "webhooks", "archiver", "api")
 
 
 @dataclass
@@ -57,6 +57,7 @@ class LocalStack:
             ("indexer", s.indexer.metrics_port, "PROTOCOLO_INDEXER_METRICS_PORT"),
             ("notifier", s.notifier.metrics_port, "PROTOCOLO_NOTIFIER_METRICS_PORT"),
             ("archiver", s.arquivo.metrics_port, "PROTOCOLO_ARQUIVO_METRICS_PORT"),
+            ("webhooks", s.webhooks.metrics_port, "PROTOCOLO_WEBHOOKS_METRICS_PORT"),
         ):
             if servico in self.servicos and porta:
                 portas.append((f"127.0.0.1:{porta}", f"métricas de {servico}", variavel))
@@ -106,7 +107,7 @@ class LocalStack:
         self.avisar(f"dados de referência de exemplo: {quantos} órgãos")
 
     def iniciar_servicos(self) -> None:
-        """Start the services (streams, indexer, notifier, archiver, api) against servers already running."""
+        """Start the services (streams, indexer, notifier, webhooks, archiver, api) on running servers."""
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
         for nome in self.servicos:
             self._iniciar_servico(nome)
@@ -142,6 +143,8 @@ class LocalStack:
             self._esperar(child, pronto.exists, "streams", prazo_s=90)
         elif nome == "archiver":
             self._esperar(child, pronto.exists, "arquivador de auditoria")
+        elif nome == "webhooks":
+            self._esperar(child, pronto.exists, "entregador de webhooks")
         elif nome == "api":
             url = f"http://{self.settings.api.host}:{self.settings.api.port}/healthz"
             self._esperar(child, lambda: http_ok(url), "API e portal", prazo_s=60)

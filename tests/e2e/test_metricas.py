@@ -77,6 +77,7 @@ def observado(settings_factory: Callable[..., Settings]) -> Iterator[Observado]:
     settings.notifier.metrics_port = portas["notifier"]
     settings.arquivo.metrics_port = portas["archiver"]
     settings.api.metrics_port = portas["api"]
+    settings.webhooks.metrics_port = portas["webhooks"]
     criado = run_cli(settings, "agencias", "token", "create", ORGAO, "--descricao", "métricas")
     assert criado.returncode == 0, criado.stderr
     token = criado.stdout.strip()

@@ -2,11 +2,11 @@
 with `k2,k1`, and everything made from then on names k2.
 
 With k1: a processo with a CPF, a confirmed subscription mailed a movement, a pending one, a
-gateway token and a timeline cursor. Restarted with `PROTOCOLO_SECRET_KEYS=k2:…,k1:…`: the CPF
-search, the cursor and the token still work; the old confirmation link confirms; the old
-subscription is mailed, and after `protocolo inscricoes rekey` its old unsubscribe link still
-unsubscribes it. The index, links, cursors, tokens and subscription keys made after the restart
-name k2.
+gateway token, an integrator token and a timeline cursor. Restarted with
+`PROTOCOLO_SECRET_KEYS=k2:…,k1:…`: the CPF search, the cursor and both tokens still work; the old
+confirmation link confirms; the old subscription is mailed, and after `protocolo inscricoes rekey`
+its old unsubscribe link still unsubscribes it. The index, links, cursors, tokens and subscription
+keys made after the restart name k2.
 """
 
 from __future__ import annotations
@@ -135,6 +135,10 @@ def _gateway(api: httpx.Client, token: str) -> int:
     return api.post("/api/v1/eventos", json=lote, headers={"Authorization": f"Bearer {token}"}).status_code
 
 
+def _webhooks(api: httpx.Client, token: str) -> int:
+    return api.get("/api/v1/webhooks", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
 def _inscrever(api: httpx.Client, nup: Nup, endereco: str) -> None:
     assert api.post("/api/v1/inscricoes", json={"nup": nup.formatado, "email": endereco}).status_code == 202
 
@@ -179,6 +183,10 @@ def test_a_rotation_keeps_what_the_old_key_made_working_and_makes_new_values_wit
         assert criado.returncode == 0, criado.stderr
         token_k1 = criado.stdout.strip()
         assert eventually(lambda: _gateway(api, token_k1) == 202, what="the gateway to accept the token")
+        integrador = run_cli(com_k1, "integradores", "token", "create", "Redação", "--email", "r@example.com")
+        assert integrador.returncode == 0, integrador.stderr
+        integrador_k1 = integrador.stdout.strip()
+        assert eventually(lambda: _webhooks(api, integrador_k1) == 200, what="the integrator token")
 
         _inscrever(api, nup, antiga)
         _confirmar(api, com_k1, _link_confirmar(mail_dir, antiga))
@@ -197,6 +205,10 @@ def test_a_rotation_keeps_what_the_old_key_made_working_and_makes_new_values_wit
         assert pagina.status_code == 200, pagina.text
         assert [m["operacao"] for m in pagina.json()["items"]] == ["ENVIO"]
         assert eventually(lambda: _gateway(api, token_k1) == 202, what="the gateway to accept the k1 token")
+        assert eventually(lambda: _webhooks(api, integrador_k1) == 200, what="the k1 integrator token")
+        integradores = run_cli(com_k2, "integradores", "token", "list")
+        assert "│ k1 " in integradores.stdout, integradores.stdout
+        assert "1 ativos em chave anterior à atual (k2)" in integradores.stdout, integradores.stdout
         _confirmar(api, com_k2, link_pendente)  # the old link confirms, and moves it to k2
 
         _publicar(com_k2, tmp_path, evento(nup, 4, "ENVIO", unidade_origem=CGGP, unidade_destino=PROTOCOLO))
