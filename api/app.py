@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
         # Wait briefly for the credentials; the gateway answers 503 until they are loaded.
         await asyncio.get_running_loop().run_in_executor(None, lambda: credenciais.iniciar(timeout_s=10))
         # Confirming and cancelling need the subscription records: follow them like the credentials.
-        inscricoes = InscricoesVivas(settings.kafka)
+        inscricoes = InscricoesVivas(settings.kafka, settings.chaveiro)
         await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
         # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados).
         rejeitados = RejeitadosVivos(
@@ -81,13 +81,13 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             entregador=entregador,
             credenciais=credenciais,
             inscricoes=inscricoes,
-            limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
+            limites=LimitesInscricao(settings.inscricao, settings.chaveiro.atual.segredo),
             rejeitados=rejeitados,
             metricas=metricas,
             integradores=integradores,
             webhooks=webhooks,
             webhooks_estados=estados,
-            cofre=Cofre(settings.secret_key.get_secret_value().encode(), PROPOSITO_SEGREDOS),
+            cofre=Cofre(settings.chaveiro, PROPOSITO_SEGREDOS),
         )
         try:
             yield

@@ -9,6 +9,7 @@ from typing import TypeVar
 from fastapi import HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials
 
+from protocolo.chaveiro import Chaveiro
 from protocolo.credenciais import ComToken, Credenciais
 from protocolo.topico_compactado import TabelaViva
 
@@ -19,15 +20,15 @@ C = TypeVar("C", bound=ComToken)
 
 def exigir_credencial(
     tabela: TabelaViva[C, Credenciais[C]],
-    segredo: bytes,
+    chaveiro: Chaveiro,
     credenciais: HTTPAuthorizationCredentials | None,
     *,
     iniciando: str,
 ) -> C:
-    """The active credential the request's bearer token proves; 503 while loading, 401 otherwise."""
+    """The active credential the bearer token proves with a key of the ring; 503 while loading, else 401."""
     if not tabela.carregada:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, iniciando, headers={"Retry-After": "5"})
-    credencial = tabela.atual.autenticar(segredo, credenciais.credentials) if credenciais else None
+    credencial = tabela.atual.autenticar(chaveiro, credenciais.credentials) if credenciais else None
     if credencial is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, NAO_AUTENTICADO, headers={"WWW-Authenticate": "Bearer"}

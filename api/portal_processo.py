@@ -29,8 +29,8 @@ async def contexto_processo(
     Raises ConsultaInvalida for a cursor that is not this processo's.
     """
     params = validar_movimentos(nup=processo.nup, ordem="desc", tamanho=TAMANHO_LINHA, cursor=cursor)
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
-    vistos = ler_cursor(params.cursor, chave=params.chave(), segredo=segredo).vistos if params.cursor else 0
+    chaveiro = recursos.settings.chaveiro
+    vistos = ler_cursor(params.cursor, chave=params.chave(), chaveiro=chaveiro).vistos if params.cursor else 0
     linha = await ler_movimentos(recursos, params) or MovimentosPagina(total=0, items=[])
     anteriores = None
     if linha.proximo_cursor:

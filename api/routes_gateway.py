@@ -53,10 +53,9 @@ async def _autenticar(
     recursos: RecursosDep,
     credenciais: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Credencial:
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
     return exigir_credencial(
         recursos.credenciais,
-        segredo,
+        recursos.settings.chaveiro,
         credenciais,
         iniciando="Gateway iniciando; tente novamente em instantes.",
     )

@@ -38,9 +38,11 @@ async def _autenticar(
     recursos: RecursosDep,
     credenciais: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Integrador:
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
     return exigir_credencial(
-        recursos.integradores, segredo, credenciais, iniciando="API iniciando; tente novamente em instantes."
+        recursos.integradores,
+        recursos.settings.chaveiro,
+        credenciais,
+        iniciando="API iniciando; tente novamente em instantes.",
     )
 
 

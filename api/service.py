@@ -31,10 +31,10 @@ async def buscar(
     Raises ConsultaInvalida for a cursor that does not belong to the query; with `q` alone it never does.
     """
     params = params or BuscaParams(q=q, tamanho=tamanho, inicio=inicio)
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
-    plano = montar_busca(params, segredo=segredo)
+    chaveiro = recursos.settings.chaveiro
+    plano = montar_busca(params, chaveiro=chaveiro)
     resposta = await recursos.es.search(index=recursos.settings.search.alias("processos"), body=plano.corpo)
-    return ler_resposta(resposta.body, plano, params, segredo=segredo)
+    return ler_resposta(resposta.body, plano, params, chaveiro=chaveiro)
 
 
 async def ler_estatisticas(recursos: Recursos, params: estatisticas.EstatisticasParams) -> EstatisticasPublic:
@@ -75,12 +75,12 @@ async def ler_movimentos(recursos: Recursos, params: MovimentosParams) -> Movime
 
     Raises ConsultaInvalida for a cursor that does not belong to this processo and order.
     """
-    segredo = recursos.settings.secret_key.get_secret_value().encode()
-    corpo, vistos = montar_pagina(params, segredo=segredo)
+    chaveiro = recursos.settings.chaveiro
+    corpo, vistos = montar_pagina(params, chaveiro=chaveiro)
     publico, resposta = await asyncio.gather(
         processo_publico(recursos, params.nup),
         recursos.es.search(index=recursos.settings.search.alias("movimentos"), body=corpo),
     )
     if not publico:
         return None
-    return ler_pagina(resposta.body, params, vistos=vistos, segredo=segredo)
+    return ler_pagina(resposta.body, params, vistos=vistos, chaveiro=chaveiro)

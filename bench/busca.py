@@ -39,6 +39,7 @@ from bench.pilha import iniciar_pilha
 from bench.saida import gravar_resultados
 from indexer.documents import acoes_do_lote
 from indexer.indices import garantir_indices
+from protocolo.chaveiro import Chaveiro
 from protocolo.fold import Processo, fold_processo
 from protocolo.model import Evento
 from protocolo.nup import parse_nup
@@ -57,7 +58,7 @@ Consulta = dict[str, str]
 def _indexar(settings: Settings, processos: int, *, movimentos: bool) -> list[dict[str, Any]]:
     """Index the final snapshot of each simulated processo (and its movimentos); returns the snapshots."""
     referencia = carregar_referencia()
-    segredo = settings.secret_key.get_secret_value().encode()
+    segredo = settings.chaveiro.atual
     por_nup: dict[str, list[Evento]] = {}
     for evento in eventos_limpos(processos, seed=3):
         por_nup.setdefault(evento.nup, []).append(evento)
@@ -130,9 +131,9 @@ def consultas(snapshots: list[dict[str, Any]], *, quantas: int, seed: int = 5) -
     return mix
 
 
-def _corpo(consulta: Consulta, segredo: bytes) -> dict[str, Any]:
+def _corpo(consulta: Consulta, chaveiro: Chaveiro) -> dict[str, Any]:
     params: dict[str, Any] = {k: v for k, v in consulta.items() if k != "pagina"}
-    return montar_busca(validar_busca(**params), segredo=segredo).corpo
+    return montar_busca(validar_busca(**params), chaveiro=chaveiro).corpo
 
 
 async def _preparar(api: httpx.AsyncClient, mix: list[Consulta]) -> list[Consulta]:
@@ -173,7 +174,7 @@ def _p(valores: list[float], q: int) -> float:
 
 
 async def _medir(settings: Settings, mix: list[Consulta], requisicoes: int) -> dict[str, Any]:
-    segredo = settings.secret_key.get_secret_value().encode()
+    chaveiro = settings.chaveiro
     url_busca = f"{settings.search.url}/{settings.search.alias('processos')}/_search"
     limites = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with (
@@ -183,7 +184,7 @@ async def _medir(settings: Settings, mix: list[Consulta], requisicoes: int) -> d
         httpx.AsyncClient(timeout=120, limits=limites) as direto,
     ):
         mix = await _preparar(api, mix)
-        corpos = [_corpo(c, segredo) for c in mix]
+        corpos = [_corpo(c, chaveiro) for c in mix]
 
         async def pela_api(i: int) -> None:
             resposta = await api.get("/api/v1/processos", params=mix[i % len(mix)])

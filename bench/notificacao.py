@@ -79,7 +79,7 @@ def main() -> None:
     stack = iniciar_pilha("notificacao", substituir={"notifier": limites})
     settings: Settings = stack.settings
     try:
-        segredo = settings.secret_key.get_secret_value().encode()
+        segredo = settings.chaveiro.atual
         nups = [gerar_nup(unidade=26000, sequencial=i + 1, ano=2024).digitos for i in range(args.processos)]
         inscricoes = [
             Inscricao(

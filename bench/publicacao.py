@@ -179,7 +179,7 @@ def main() -> None:
         tokens = {}
         for orgao in lotes:
             credencial, token = gerar_credencial(
-                settings.secret_key.get_secret_value().encode(), orgao=orgao, agora=datetime.now(UTC)
+                settings.chaveiro.atual, orgao=orgao, agora=datetime.now(UTC)
             )
             gravar_credencial(settings.kafka, credencial)
             tokens[orgao] = token

@@ -141,12 +141,11 @@ def main() -> None:
         raw = _linha("raw httpx", total, feito["ultimo"] - feito["primeiro"])
 
         # webhooks: the real deliverer, every endpoint verified before the movimentos.
-        segredo_plataforma = settings.secret_key.get_secret_value().encode()
         integrador, _token = gerar_integrador(
-            segredo_plataforma, nome="bench", email="b@bench.example", agora=T0
+            settings.chaveiro.atual, nome="bench", email="b@bench.example", agora=T0
         )
         gravar_integrador(settings.kafka, integrador)
-        cofre = Cofre(segredo_plataforma, PROPOSITO_SEGREDOS)
+        cofre = Cofre(settings.chaveiro, PROPOSITO_SEGREDOS)
         registros = []
         for url, segredo in zip(urls, segredos, strict=True):
             id_ = novo_id_webhook()

@@ -55,7 +55,7 @@ class Notifier:
         self.redator = Redator(
             remetente=settings.smtp.remetente,
             base_url=settings.api.public_base_url,
-            segredo=settings.secret_key.get_secret_value().encode(),
+            segredo=settings.chaveiro.atual,
             validade=timedelta(hours=settings.inscricao.confirmacao_validade_h),
         )
         self.envio = EnvioConcorrente(

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from notifier.messages import Inscrito, render_confirmacao, render_email
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import Catalogo
+from protocolo.chaveiro import Segredo
 from protocolo.entrada import Entrada
 from protocolo.errors import CodecError
 from protocolo.inscricoes import Devolucao, EstadoInscricao, Inscricao, inscricao_from_avro, marcar_devolucao
@@ -55,7 +56,7 @@ class Redator:
 
     remetente: str
     base_url: str
-    segredo: bytes
+    segredo: Segredo
     validade: timedelta
 
     def link_cancelar(self, chave: str) -> str:

@@ -41,13 +41,17 @@ class Inscricoes:
         return com_devolucao(self._por_chave.get(chave), self._devolucoes.get(chave))
 
     def do_processo(self, nup: str, operacao: str | None = None) -> list[Inscrito]:
-        """Confirmed subscriptions of one NUP (that want `operacao`, when given), in a stable order."""
+        """Confirmed subscriptions of one NUP (that want `operacao`, when given), in a stable order.
+
+        One per address: while `protocolo inscricoes rekey` moves a subscription to a new key, its
+        record under the new key may be read before the removal of the old one.
+        """
         inscricoes = (self.buscar(c) for c in sorted(self._por_nup.get(nup, ())))
-        return [
-            Inscrito(i.chave, i.nup, i.email)
-            for i in inscricoes
-            if i is not None and i.ativa and (operacao is None or i.recebe(operacao))
-        ]
+        por_email: dict[str, Inscrito] = {}
+        for i in inscricoes:
+            if i is not None and i.ativa and (operacao is None or i.recebe(operacao)):
+                por_email.setdefault(i.email, Inscrito(i.chave, i.nup, i.email))
+        return list(por_email.values())
 
     def __len__(self) -> int:
         return len(self._por_chave)

@@ -2,8 +2,11 @@
 
 A token reads `<prefixo>_<id>_<secret>`: the prefix tells whose token it is (`pit` for an agency's
 gateway token, `pin` for an integrator's), the id finds the credential without a scan, the secret
-(256 random bits) proves it. Only HMAC-SHA256(server secret, token) is stored, and it is compared
-in constant time, so neither the stored hash nor timing reveals a usable token.
+(256 random bits) proves it. Only HMAC-SHA256(server secret, token) is stored, as `<key id>-<hex>`
+(protocolo.chaveiro; a hash without id predates key rotation: key `k0`), and it is compared in
+constant time, so neither the stored hash nor timing reveals a usable token. A stored hash can
+only be remade from the token, which the server never keeps: a credential stays on the key it was
+made with until it is replaced (a new token, then the old one revoked).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ __all__ = [
     "gerar_credencial",
     "gerar_token",
     "hash_token",
+    "id_chave",
 ]
 
 import hashlib
@@ -27,6 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, Protocol, Self, TypeVar
+
+from protocolo.chaveiro import ID_LEGADO, Chaveiro, Segredo, bytes_de, rotular, separar
 
 PREFIXO_AGENCIA = "pit"
 
@@ -71,12 +77,17 @@ class Credencial(Revogavel):
     revogada_em: datetime | None = None
 
 
-def hash_token(segredo: bytes, token: str) -> str:
-    """The keyed hash stored in place of the token."""
-    return hmac.new(segredo, token.encode(), hashlib.sha256).hexdigest()
+def hash_token(segredo: Segredo, token: str) -> str:
+    """The keyed hash stored in place of the token, `<key id>-<hex>`."""
+    return rotular(segredo, hmac.new(bytes_de(segredo), token.encode(), hashlib.sha256).hexdigest())
 
 
-def gerar_token(segredo: bytes, prefixo: str) -> tuple[str, str, str]:
+def id_chave(credencial: ComToken) -> str:
+    """The id of the key a credential's hash was made with (`k0` for one made before key rotation)."""
+    return separar(credencial.hash)[0] or ID_LEGADO
+
+
+def gerar_token(segredo: Segredo, prefixo: str) -> tuple[str, str, str]:
     """A new (id, token, keyed hash); the token exists only in the return value."""
     id_ = secrets.token_hex(6)
     token = f"{prefixo}_{id_}_{secrets.token_urlsafe(32)}"
@@ -84,7 +95,7 @@ def gerar_token(segredo: bytes, prefixo: str) -> tuple[str, str, str]:
 
 
 def gerar_credencial(
-    segredo: bytes, *, orgao: str, agora: datetime, descricao: str | None = None
+    segredo: Segredo, *, orgao: str, agora: datetime, descricao: str | None = None
 ) -> tuple[Credencial, str]:
     """A new agency credential and its token; the token exists only in the return value."""
     id_, token, hash_ = gerar_token(segredo, PREFIXO_AGENCIA)
@@ -112,13 +123,17 @@ class Credenciais(Generic[C]):
         """The credential with this id, active or not."""
         return self._por_id.get(id_)
 
-    def autenticar(self, segredo: bytes, token: str) -> C | None:
-        """The active credential this token proves, or None (malformed, unknown, wrong or revoked)."""
+    def autenticar(self, chaveiro: Chaveiro, token: str) -> C | None:
+        """The active credential this token proves with a key of the ring, or None (malformed,
+        unknown, wrong, revoked, or hashed with a key retired since)."""
         casamento = self._token.match(token)
         candidata = self._por_id.get(casamento["id"]) if casamento else None
-        # Hash and compare even when there is no candidate, so timing does not tell ids apart.
-        esperado = candidata.hash if candidata else "0" * 64
-        confere = hmac.compare_digest(hash_token(segredo, token), esperado)
-        if candidata is None or not confere or not candidata.ativa:
+        id_, esperado = separar(candidata.hash) if candidata else (None, "0" * 64)
+        chave = chaveiro.para(id_)
+        # Hash and compare even when there is no candidate or key, so timing does not tell them apart.
+        segredo = chave.segredo if chave else chaveiro.atual.segredo
+        calculado = hmac.new(segredo, token.encode(), hashlib.sha256).hexdigest()
+        confere = hmac.compare_digest(calculado, esperado)
+        if candidata is None or chave is None or not confere or not candidata.ativa:
             return None
         return candidata

@@ -23,7 +23,9 @@ __all__ = [
     "Devolucao",
     "EstadoInscricao",
     "Inscricao",
+    "chave_atual",
     "chave_inscricao",
+    "chaves_possiveis",
     "com_devolucao",
     "confirmar",
     "devolucao_from_avro",
@@ -33,6 +35,7 @@ __all__ = [
     "marcar_devolucao",
     "normalizar_operacoes",
     "pedir",
+    "rechavear",
 ]
 
 import hashlib
@@ -43,6 +46,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from protocolo.chaveiro import Chaveiro, Segredo, bytes_de, rotular, separar
 from protocolo.model import Operacao
 
 
@@ -55,9 +59,38 @@ class EstadoInscricao(StrEnum):
     DEVOLVENDO = "DEVOLVENDO"
 
 
-def chave_inscricao(segredo: bytes, nup: str, email: str) -> str:
-    """Keyed hash of (nup digits, e-mail): the subscription's key, which reveals neither."""
-    return hmac.new(segredo, f"{nup}\n{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+def chave_inscricao(segredo: Segredo, nup: str, email: str) -> str:
+    """Keyed hash of (nup digits, e-mail), `<key id>-<hex>`: the subscription's key, which reveals neither."""
+    digest = hmac.new(
+        bytes_de(segredo), f"{nup}\n{email.strip().lower()}".encode(), hashlib.sha256
+    ).hexdigest()
+    return rotular(segredo, digest)
+
+
+def chaves_possiveis(chaveiro: Chaveiro, nup: str, email: str) -> list[str]:
+    """Every key a subscription to `nup` by `email` may be stored under: the current key's first.
+
+    One per key of the ring, and the id-less one of `k0` (made before key rotation).
+    """
+    chaves = [chave_inscricao(c, nup, email) for c in chaveiro]
+    if chaveiro.legada is not None:
+        chaves.append(chave_inscricao(chaveiro.legada.segredo, nup, email))
+    return chaves
+
+
+def chave_atual(chaveiro: Chaveiro, chave: str) -> bool:
+    """Whether a subscription key was made with the ring's current key (else `rekey` moves it)."""
+    return separar(chave)[0] == chaveiro.atual.id
+
+
+def rechavear(inscricao: Inscricao, chaveiro: Chaveiro) -> Inscricao | None:
+    """The subscription as it stands, under the key the current secret gives it; None if already there.
+
+    The record keeps its state (DEVOLVENDO included, read from the notifier's mark) and its dates.
+    """
+    if chave_atual(chaveiro, inscricao.chave):
+        return None
+    return replace(inscricao, chave=chave_inscricao(chaveiro.atual, inscricao.nup, inscricao.email))
 
 
 def normalizar_operacoes(operacoes: Iterable[str] | None) -> frozenset[str] | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from protocolo.chaveiro import Segredo
 from protocolo.credenciais import Revogavel, gerar_token
 
 PREFIXO_INTEGRADOR = "pin"
@@ -40,7 +41,7 @@ class Integrador(Revogavel):
         return f"Integrador(id={self.id!r}, nome={self.nome!r}, ativa={self.ativa})"
 
 
-def gerar_integrador(segredo: bytes, *, nome: str, email: str, agora: datetime) -> tuple[Integrador, str]:
+def gerar_integrador(segredo: Segredo, *, nome: str, email: str, agora: datetime) -> tuple[Integrador, str]:
     """A new integrator credential and its token; the token exists only in the return value."""
     id_, token, hash_ = gerar_token(segredo, PREFIXO_INTEGRADOR)
     return Integrador(id_, nome, email.strip().lower(), hash_, agora), token

@@ -2,7 +2,8 @@
 
 A token is `acao.chave.expira.assinatura`: the action (`confirmar` or `cancelar`), the subscription
 key (a keyed hash: no e-mail address ever appears in a URL, which ends up in access logs), the
-expiry as Unix seconds (0 = never) and an HMAC-SHA256 with the server's secret over the other three.
+expiry as Unix seconds (0 = never) and an HMAC-SHA256 with the server's secret over the other three,
+`<key id>-<hex>` (protocolo.chaveiro). A signature without an id predates key rotation: key `k0`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
+from protocolo.chaveiro import Chaveiro, Segredo, bytes_de, rotular, separar
 from protocolo.errors import ProtocoloError
 
+_ID = r"(?:[a-z0-9]{1,16}-)?"
 _TOKEN = re.compile(
-    r"^(?P<acao>[a-z]+)\.(?P<chave>[0-9a-f]{64})\.(?P<expira>\d{1,12})\.(?P<assinatura>[0-9a-f]{32})$"
+    rf"^(?P<acao>[a-z]+)\.(?P<chave>{_ID}[0-9a-f]{{64}})\.(?P<expira>\d{{1,12}})\.(?P<assinatura>{_ID}[0-9a-f]{{32}})$"
 )
 
 
@@ -42,20 +45,25 @@ def _assinatura(segredo: bytes, acao: str, chave: str, expira: int) -> str:
     return hmac.new(segredo, mensagem, hashlib.sha256).hexdigest()[:32]
 
 
-def assinar_link(segredo: bytes, acao: AcaoLink, chave: str, expira_em: datetime | None) -> str:
+def assinar_link(segredo: Segredo, acao: AcaoLink, chave: str, expira_em: datetime | None) -> str:
     """The token for `acao` on subscription `chave`, valid until `expira_em` (None = always)."""
     expira = int(expira_em.timestamp()) if expira_em is not None else 0
-    return f"{acao.value}.{chave}.{expira}.{_assinatura(segredo, acao.value, chave, expira)}"
+    assinatura = rotular(segredo, _assinatura(bytes_de(segredo), acao.value, chave, expira))
+    return f"{acao.value}.{chave}.{expira}.{assinatura}"
 
 
-def verificar_link(segredo: bytes, token: str, acao: AcaoLink, agora: datetime) -> str:
-    """The subscription key of a valid token for `acao`; LinkInvalido or LinkExpirado otherwise."""
+def verificar_link(chaveiro: Chaveiro, token: str, acao: AcaoLink, agora: datetime) -> str:
+    """The subscription key of a token for `acao` signed with a ring key; LinkInvalido or LinkExpirado."""
     casamento = _TOKEN.match(token)
     if casamento is None or casamento["acao"] != acao.value:
         raise LinkInvalido("link inválido")
     chave, expira = casamento["chave"], int(casamento["expira"])
-    esperada = _assinatura(segredo, acao.value, chave, expira)
-    if not hmac.compare_digest(esperada, casamento["assinatura"]):
+    id_chave, assinatura = separar(casamento["assinatura"])
+    segredo = chaveiro.para(id_chave)
+    if segredo is None:  # signed with a key retired since
+        raise LinkInvalido("link inválido")
+    esperada = _assinatura(segredo.segredo, acao.value, chave, expira)
+    if not hmac.compare_digest(esperada, assinatura):
         raise LinkInvalido("link inválido")
     if expira and agora.timestamp() > expira:
         raise LinkExpirado("link expirado")

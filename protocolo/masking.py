@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["hash_documento", "mascarar_cpf", "mascarar_documento", "mascarar_texto"]
+__all__ = ["hash_documento", "hashes_documento", "mascarar_cpf", "mascarar_documento", "mascarar_texto"]
 
 import hashlib
 import hmac
 import re
 
+from protocolo.chaveiro import Chaveiro, Segredo, bytes_de, rotular
 from protocolo.documentos import is_cpf, so_digitos
 
 # A CPF written with or without punctuation, not part of a longer number (so CNPJs and NUPs stay
@@ -37,6 +38,19 @@ def mascarar_texto(texto: str) -> str:
     return _CPF_NO_TEXTO.sub(_trocar, texto)
 
 
-def hash_documento(segredo: bytes, documento: str) -> str:
-    """Keyed hash of a CPF/CNPJ: lets a citizen search by document without the index holding it."""
-    return hmac.new(segredo, so_digitos(documento).encode(), hashlib.sha256).hexdigest()
+def hash_documento(segredo: Segredo, documento: str) -> str:
+    """Keyed hash of a CPF/CNPJ, `<key id>-<hex>`: search by document without the index holding it."""
+    digest = hmac.new(bytes_de(segredo), so_digitos(documento).encode(), hashlib.sha256).hexdigest()
+    return rotular(segredo, digest)
+
+
+def hashes_documento(chaveiro: Chaveiro, documento: str) -> list[str]:
+    """Every hash a document may be indexed under: one per key held, and the id-less one of `k0`.
+
+    The index holds the hash made when its processo was last projected; a search asks for all of
+    them, so a rotation loses no document (`protocolo rebuild` re-hashes with the current key).
+    """
+    hashes = [hash_documento(chave, documento) for chave in chaveiro]
+    if chaveiro.legada is not None:
+        hashes.append(hash_documento(chaveiro.legada.segredo, documento))
+    return hashes

@@ -29,14 +29,19 @@ from urllib.parse import urlsplit
 from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from protocolo.chaveiro import ID_LEGADO, Chaveiro, ChaveSecreta, ler_chaveiro
 from protocolo.producao import SEGREDO_DE_DESENVOLVIMENTO, recusas_em_producao
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
     # use_attribute_docstrings: the string under a field is its description (the settings table of
-    # docs/operacao.md).
+    # docs/operacao.md). hide_input_in_errors: a refused setting must not print the secrets beside it.
     return SettingsConfigDict(
-        env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
+        env_prefix=prefixo,
+        env_file=".env",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
     )
 
 
@@ -517,6 +522,28 @@ class ArquivoSettings(BaseSettings):
     """Prometheus `/metrics` of the archiver (`0`: off; `protocolo up` serves it on 9468)."""
 
 
+def _montar_chaveiro(secret_key: SecretStr, secret_keys: SecretStr | None) -> Chaveiro:
+    """PROTOCOLO_SECRET_KEYS (plus a set PROTOCOLO_SECRET_KEY as `k0` if not listed), or the latter alone."""
+    avulsa = secret_key.get_secret_value().encode()
+    if secret_keys is None or not secret_keys.get_secret_value().strip():
+        return Chaveiro.de_uma(avulsa)
+    try:
+        chaveiro = ler_chaveiro(secret_keys.get_secret_value())
+    except ValueError as exc:
+        raise ValueError(f"PROTOCOLO_SECRET_KEYS: {exc}") from None  # never chain: the text holds secrets
+    if avulsa == SEGREDO_DE_DESENVOLVIMENTO.encode():
+        return chaveiro
+    listada = chaveiro.para(ID_LEGADO)
+    if listada is None:
+        return Chaveiro([*chaveiro, ChaveSecreta(ID_LEGADO, avulsa)])
+    if listada.segredo != avulsa:
+        raise ValueError(
+            f"PROTOCOLO_SECRET_KEYS lists a key {ID_LEGADO} that is not PROTOCOLO_SECRET_KEY: "
+            "leave it out (PROTOCOLO_SECRET_KEY joins the ring as k0) or give the same secret"
+        )
+    return chaveiro
+
+
 class Settings(BaseSettings):
     """Everything protocolo can be told, by concern."""
 
@@ -525,8 +552,11 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     """`production` refuses to start with a missing or example secret, or credentials sent in clear."""
     secret_key: SecretStr = SecretStr(SEGREDO_DE_DESENVOLVIMENTO)
-    """HMAC key for document hashes, subscription keys and tokens; webhook secrets are encrypted at rest
-    with a key derived from it."""
+    """The server's secret key (id `k0`): HMAC of document hashes, subscription keys, links, cursors and
+    token hashes; webhook secrets are sealed with a key derived from it."""
+    secret_keys: SecretStr | None = None
+    """Key ring, `k2:<secret>,k1:<secret>`: the first makes new hashes and seals, every listed key
+    verifies and opens; a set `PROTOCOLO_SECRET_KEY` joins it as `k0`."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
@@ -543,10 +573,19 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
-    def _refuse_in_production(self) -> Self:
+    def _check_keys_and_production(self) -> Self:
+        _montar_chaveiro(self.secret_key, self.secret_keys)  # a malformed ring is refused everywhere
         if self.environment == "production":
             _recusar(recusas_em_producao(self))
         return self
+
+    @property
+    def chaveiro(self) -> Chaveiro:
+        """The key ring: the current key makes new values, every listed key verifies (protocolo.chaveiro).
+
+        Built on each call (microseconds), so a `model_copy(update=...)` of the keys is seen.
+        """
+        return _montar_chaveiro(self.secret_key, self.secret_keys)
 
     def readiness_file(self, servico: str) -> Path:
         """The file a service creates once it is ready to work (the local stack waits for it)."""

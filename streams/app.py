@@ -94,7 +94,7 @@ def build_app(
     ctx = Contexto(
         catalogo=catalogo_padrao(),
         referencia=referencia(),
-        segredo=settings.secret_key.get_secret_value().encode(),
+        segredo=settings.chaveiro.atual,
         restrito_publico=settings.restrito_publico,
         particoes=particoes,
         exactly_once=config.processing_guarantee == "exactly_once",

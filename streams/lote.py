@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from protocolo.avro import Catalogo
+from protocolo.chaveiro import Segredo
 from protocolo.entrada import Entrada
 from protocolo.fold import Processo, avancar
 from protocolo.impressao import impressao_mensagem
@@ -72,7 +73,7 @@ class Contexto:
 
     catalogo: Catalogo
     referencia: Referencia
-    segredo: bytes
+    segredo: Segredo
     restrito_publico: bool
     particoes: int
     exactly_once: bool = False

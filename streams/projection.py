@@ -11,6 +11,7 @@ __all__ = ["eh_publico", "movimento_record", "snapshot_record"]
 from functools import lru_cache
 from typing import Any
 
+from protocolo.chaveiro import Segredo
 from protocolo.fold import Processo
 from protocolo.masking import hash_documento, mascarar_documento, mascarar_texto
 from protocolo.model import Evento, NivelAcesso
@@ -64,7 +65,7 @@ def snapshot_record(
     processo: Processo,
     referencia: Referencia,
     *,
-    segredo: bytes,
+    segredo: Segredo,
     restrito_publico: bool,
     desconhecidos: set[str] | None = None,
 ) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class Entregador:
         self.topicos = settings.kafka.topics
         self.grupo = settings.kafka.group(servico_na_geracao("webhooks", settings.streams.geracao))
         self.catalogo = catalogo_padrao()
-        self.cofre = Cofre(settings.secret_key.get_secret_value().encode(), PROPOSITO_SEGREDOS)
+        self.cofre = Cofre(settings.chaveiro, PROPOSITO_SEGREDOS)
         self.webhooks = WebhooksVivos(settings.kafka)
         self.integradores = IntegradoresVivos(settings.kafka)
         self.estados: dict[str, EstadoWebhook] = {}
@@ -263,9 +263,10 @@ class Entregador:
             try:
                 segredos.append(self.cofre.abrir(segredo.selado, vinculo=webhook.id))
             except SealedSecretUnreadable:
-                # Sealed under another PROTOCOLO_SECRET_KEY: the others still sign (a rotation recovers).
+                # Sealed under a key no longer in the ring: the others still sign (a rotation recovers).
                 logger.error(
-                    "webhook secret does not open webhook=%s (was the secret key changed?)", webhook.id
+                    "webhook secret does not open webhook=%s (sealed under a key retired from the ring?)",
+                    webhook.id,
                 )
         if not segredos:
             return http.Resultado(False, "segredo de assinatura ilegível na plataforma; troque o segredo")

@@ -48,7 +48,8 @@ from api.busca.texto import (
     Palavra,
     interpretar,
 )
-from protocolo.masking import hash_documento
+from protocolo.chaveiro import Chaveiro
+from protocolo.masking import hashes_documento
 
 PESO_EXATO = 4.0
 JANELA_MAXIMA = 10_000  # index.max_result_window: from + size may not pass it
@@ -125,7 +126,7 @@ def _frase(texto: str, pesos: dict[str, float], boost: float = PESO_EXATO) -> di
     }
 
 
-def _operando(operando: Operando, *, segredo: bytes) -> dict[str, Any]:
+def _operando(operando: Operando, *, chaveiro: Chaveiro) -> dict[str, Any]:
     match operando:
         case Palavra(texto):
             return _palavra(texto, _CAMPOS_TEXTO)
@@ -142,25 +143,25 @@ def _operando(operando: Operando, *, segredo: bytes) -> dict[str, Any]:
         case NupBuscado(digitos):
             return {"constant_score": {"filter": {"term": {"nup": digitos}}}}
         case DocumentoBuscado(digitos):
-            hash_ = hash_documento(segredo, digitos)
-            return {"constant_score": {"filter": {"term": {"interessados.documento_hash": hash_}}}}
+            hashes = hashes_documento(chaveiro, digitos)
+            return {"constant_score": {"filter": {"terms": {"interessados.documento_hash": hashes}}}}
         case Impossivel():
             return {"match_none": {}}
     raise TypeError(f"operando desconhecido: {type(operando).__name__}")  # pragma: no cover
 
 
-def clausulas_texto(consulta: ConsultaTexto, *, segredo: bytes) -> list[dict[str, Any]]:
+def clausulas_texto(consulta: ConsultaTexto, *, chaveiro: Chaveiro) -> list[dict[str, Any]]:
     """One required clause per group; a group of alternatives is a should with one required."""
     clausulas = []
     for grupo in consulta.grupos:
-        opcoes = [_operando(o, segredo=segredo) for o in grupo]
+        opcoes = [_operando(o, chaveiro=chaveiro) for o in grupo]
         clausulas.append(
             opcoes[0] if len(opcoes) == 1 else {"bool": {"should": opcoes, "minimum_should_match": 1}}
         )
     return clausulas
 
 
-def _filtros(params: BuscaParams, *, segredo: bytes) -> list[dict[str, Any]]:
+def _filtros(params: BuscaParams, *, chaveiro: Chaveiro) -> list[dict[str, Any]]:
     filtros: list[dict[str, Any]] = [PUBLICO]
     termos = {
         "nup": params.nup,
@@ -171,7 +172,8 @@ def _filtros(params: BuscaParams, *, segredo: bytes) -> list[dict[str, Any]]:
     }
     filtros += [{"term": {campo: valor}} for campo, valor in termos.items() if valor is not None]
     if params.documento:
-        filtros.append({"term": {"interessados.documento_hash": hash_documento(segredo, params.documento)}})
+        hashes = hashes_documento(chaveiro, params.documento)
+        filtros.append({"terms": {"interessados.documento_hash": hashes}})
     faixa: dict[str, str] = {}
     if desde := params.periodo_desde:
         faixa["gte"] = desde.inicio_iso
@@ -183,23 +185,23 @@ def _filtros(params: BuscaParams, *, segredo: bytes) -> list[dict[str, Any]]:
 
 
 def query_processos(
-    params: BuscaParams, *, segredo: bytes, consulta: ConsultaTexto | None = None
+    params: BuscaParams, *, chaveiro: Chaveiro, consulta: ConsultaTexto | None = None
 ) -> dict[str, Any]:
     """The query part: public processos only, filters as filters, text as scored clauses."""
     consulta = consulta if consulta is not None else interpretar(params.q)
-    deve = clausulas_texto(consulta, segredo=segredo)
+    deve = clausulas_texto(consulta, chaveiro=chaveiro)
     for texto, pesos in ((params.interessado, _CAMPOS_INTERESSADO), (params.assunto, _CAMPOS_ASSUNTO)):
         deve += [_palavra(p, pesos) for p in (texto or "").split()]
-    corpo: dict[str, Any] = {"filter": _filtros(params, segredo=segredo)}
+    corpo: dict[str, Any] = {"filter": _filtros(params, chaveiro=chaveiro)}
     if deve:
         corpo["must"] = deve
     return {"bool": corpo}
 
 
-def montar_busca(params: BuscaParams, *, segredo: bytes) -> PlanoBusca:
+def montar_busca(params: BuscaParams, *, chaveiro: Chaveiro) -> PlanoBusca:
     """The whole request body: query, order, page, facets and highlight. ConsultaInvalida on a bad cursor."""
     consulta = interpretar(params.q)
-    query = query_processos(params, segredo=segredo, consulta=consulta)
+    query = query_processos(params, chaveiro=chaveiro, consulta=consulta)
     pontua = "must" in query["bool"]
     por_posicao = params.ordem == "relevancia" and pontua
     direcao = "asc" if params.ordem == "antigos" else "desc"
@@ -217,7 +219,7 @@ def montar_busca(params: BuscaParams, *, segredo: bytes) -> PlanoBusca:
         corpo["aggs"] = FACETAS
     vistos = params.inicio
     if params.cursor:
-        pagina = ler_cursor(params.cursor, chave=params.chave(), segredo=segredo)
+        pagina = ler_cursor(params.cursor, chave=params.chave(), chaveiro=chaveiro)
         if (pagina.apos is None) != por_posicao:
             raise CursorInvalido("cursor: inválido ou corrompido; repita a consulta sem o cursor")
         vistos = pagina.vistos

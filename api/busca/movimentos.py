@@ -22,6 +22,7 @@ from typing import Any
 from api.busca.cursor import Pagina, criar_cursor, ler_cursor
 from api.busca.params import ConsultaInvalida
 from api.schemas import MovimentoPublic, MovimentosPagina
+from protocolo.chaveiro import Chaveiro
 
 ORDENS_MOVIMENTOS = ("asc", "desc")
 TAMANHO_MAXIMO = 200
@@ -54,7 +55,7 @@ def validar_movimentos(
     return MovimentosParams(nup=nup, ordem=escolhida, tamanho=tamanho, cursor=(cursor or "").strip() or None)
 
 
-def montar_pagina(params: MovimentosParams, *, segredo: bytes) -> tuple[dict[str, Any], int]:
+def montar_pagina(params: MovimentosParams, *, chaveiro: Chaveiro) -> tuple[dict[str, Any], int]:
     """The search body and how many movimentos came before this page; ConsultaInvalida on a bad cursor."""
     corpo: dict[str, Any] = {
         "query": {"bool": {"filter": [{"term": {"nup": params.nup}}]}},
@@ -65,7 +66,7 @@ def montar_pagina(params: MovimentosParams, *, segredo: bytes) -> tuple[dict[str
     }
     vistos = 0
     if params.cursor:
-        pagina = ler_cursor(params.cursor, chave=params.chave(), segredo=segredo)
+        pagina = ler_cursor(params.cursor, chave=params.chave(), chaveiro=chaveiro)
         if pagina.apos is None or len(pagina.apos) != 2:
             raise ConsultaInvalida("cursor: inválido ou corrompido; repita a consulta sem o cursor")
         vistos = pagina.vistos
@@ -74,7 +75,7 @@ def montar_pagina(params: MovimentosParams, *, segredo: bytes) -> tuple[dict[str
 
 
 def ler_pagina(
-    resposta: dict[str, Any], params: MovimentosParams, *, vistos: int, segredo: bytes
+    resposta: dict[str, Any], params: MovimentosParams, *, vistos: int, chaveiro: Chaveiro
 ) -> MovimentosPagina:
     """The page, its total and the cursor of the next one (None on the last)."""
     hits = resposta["hits"]
@@ -84,5 +85,5 @@ def ler_pagina(
     cursor = None
     if itens and ate_aqui < total:
         seguinte = Pagina(ate_aqui, tuple(hits["hits"][-1]["sort"]))
-        cursor = criar_cursor(seguinte, chave=params.chave(), segredo=segredo)
+        cursor = criar_cursor(seguinte, chave=params.chave(), segredo=chaveiro.atual)
     return MovimentosPagina(total=total, items=itens, proximo_cursor=cursor)

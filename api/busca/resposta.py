@@ -14,6 +14,7 @@ from api.busca.cursor import criar_cursor
 from api.busca.facetas import ler_facetas
 from api.busca.params import BuscaParams
 from api.schemas import BuscaResultado, ProcessoResultado
+from protocolo.chaveiro import Chaveiro
 
 _NOMES_PUBLICOS = {
     "interessados.nome": "interessados",
@@ -85,7 +86,7 @@ def ler_destaques(realce: Mapping[str, list[str]]) -> dict[str, list[str]]:
 
 
 def ler_resposta(
-    resposta: Mapping[str, Any], plano: PlanoBusca, params: BuscaParams, *, segredo: bytes
+    resposta: Mapping[str, Any], plano: PlanoBusca, params: BuscaParams, *, chaveiro: Chaveiro
 ) -> BuscaResultado:
     """One page of results from a search response to the body `plano` described."""
     hits = resposta["hits"]
@@ -100,7 +101,7 @@ def ler_resposta(
         total=total,
         ultimo_sort=hits["hits"][-1].get("sort", []) if itens else [],
     )
-    cursor = criar_cursor(seguinte, chave=params.chave(), segredo=segredo) if seguinte else None
+    cursor = criar_cursor(seguinte, chave=params.chave(), segredo=chaveiro.atual) if seguinte else None
     return BuscaResultado(
         total=total,
         items=itens,

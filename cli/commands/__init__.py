@@ -10,6 +10,7 @@ from cli.commands import (  # noqa: F401  (registers the commands)
     create_indices,
     create_topics,
     dlq,
+    inscricoes,
     integradores,
     nup,
     publish,

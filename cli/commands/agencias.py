@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.commands._base import app, console, erros
-from cli.commands._tokens import data_utc, revogar_token
+from cli.commands._tokens import avisar_chaves_anteriores, chave_do_token, data_utc, revogar_token
 from protocolo.errors import PublishError
 from protocolo.settings import Settings
 
@@ -35,8 +35,9 @@ def token_create(
     if not orgao or len(orgao) > 20:
         erros.print("[red]erro:[/] código de órgão vazio ou longo demais (máximo 20 caracteres)")
         raise typer.Exit(2)
-    segredo = settings.secret_key.get_secret_value().encode()
-    credencial, token = gerar_credencial(segredo, orgao=orgao, agora=datetime.now(UTC), descricao=descricao)
+    credencial, token = gerar_credencial(
+        settings.chaveiro.atual, orgao=orgao, agora=datetime.now(UTC), descricao=descricao
+    )
     try:
         gravar_credencial(settings.kafka, credencial)
     except PublishError as exc:
@@ -64,13 +65,23 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list() -> None:
-    """Lista os tokens (nunca os segredos): órgão, criação, revogação."""
+    """Lista os tokens (nunca os segredos): órgão, criação, revogação e a chave do servidor que os guarda."""
     from protocolo.credenciais_topico import ler_credenciais
 
-    tabela = Table("id", "órgão", "descrição", "criado em", "revogado em")
-    credenciais = ler_credenciais(Settings().kafka)
+    settings = Settings()
+    chaveiro = settings.chaveiro
+    tabela = Table("id", "órgão", "descrição", "criado em", "revogado em", "chave")
+    credenciais = ler_credenciais(settings.kafka)
     for c in credenciais.todas():
-        tabela.add_row(c.id, c.orgao, c.descricao or "", data_utc(c.criada_em), data_utc(c.revogada_em))
+        tabela.add_row(
+            c.id,
+            c.orgao,
+            c.descricao or "",
+            data_utc(c.criada_em),
+            data_utc(c.revogada_em),
+            chave_do_token(c, chaveiro),
+        )
     console.print(tabela)
     ativos = sum(1 for c in credenciais.todas() if c.ativa)
     console.print(f"{len(credenciais)} tokens, {ativos} ativos", highlight=False)
+    avisar_chaves_anteriores(credenciais.todas(), chaveiro)

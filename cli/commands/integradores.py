@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from cli.commands._base import app, console, erros
-from cli.commands._tokens import data_utc, revogar_token
+from cli.commands._tokens import avisar_chaves_anteriores, chave_do_token, data_utc, revogar_token
 from protocolo.errors import PublishError
 from protocolo.settings import Settings
 
@@ -44,8 +44,9 @@ def token_create(
     if not _EMAIL.match(email.strip()):
         erros.print("[red]erro:[/] e-mail de contato inválido")
         raise typer.Exit(2)
-    segredo = settings.secret_key.get_secret_value().encode()
-    integrador, token = gerar_integrador(segredo, nome=nome, email=email, agora=datetime.now(UTC))
+    integrador, token = gerar_integrador(
+        settings.chaveiro.atual, nome=nome, email=email, agora=datetime.now(UTC)
+    )
     try:
         gravar_integrador(settings.kafka, integrador)
     except PublishError as exc:
@@ -73,13 +74,18 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list() -> None:
-    """Lista os tokens (nunca os segredos nem os e-mails): nome, criação, revogação."""
+    """Lista os tokens (nunca os segredos nem os e-mails): nome, criação, revogação e a chave do servidor."""
     from protocolo.integradores_topico import ler_integradores
 
-    tabela = Table("id", "nome", "criado em", "revogado em")
-    integradores = ler_integradores(Settings().kafka)
+    settings = Settings()
+    chaveiro = settings.chaveiro
+    tabela = Table("id", "nome", "criado em", "revogado em", "chave")
+    integradores = ler_integradores(settings.kafka)
     for i in integradores.todas():
-        tabela.add_row(i.id, i.nome, data_utc(i.criada_em), data_utc(i.revogada_em))
+        tabela.add_row(
+            i.id, i.nome, data_utc(i.criada_em), data_utc(i.revogada_em), chave_do_token(i, chaveiro)
+        )
     console.print(tabela)
     ativos = sum(1 for i in integradores.todas() if i.ativa)
     console.print(f"{len(integradores)} tokens, {ativos} ativos", highlight=False)
+    avisar_chaves_anteriores(integradores.todas(), chaveiro)

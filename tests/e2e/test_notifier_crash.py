@@ -125,7 +125,7 @@ def test_a_notifier_killed_mid_burst_mails_every_pair_and_repeats_nothing_it_log
     pilha: tuple[Settings, LocalStack], mail_dir: Path, tmp_path: Path
 ) -> None:
     settings, stack = pilha
-    segredo = settings.secret_key.get_secret_value().encode()
+    segredo = settings.chaveiro.atual
     dominio = settings.smtp.remetente.rsplit("@", 1)[-1].rstrip(">")
     nups = [gerar_nup(unidade=23037, sequencial=_rng.randint(1, 999_999), ano=2024) for _ in range(3)]
     enderecos = {f"crash{i}-{_rng.randint(10**8, 10**9)}@example.com" for i in range(3)}

@@ -105,7 +105,7 @@ def test_reconcile_counts_an_email_on_the_day_of_its_movimento(
 ) -> None:
     nup = next(n for n, p in sorted(oraculo["processos"].items()) if p["nivel_acesso"] == "PUBLICO")
     orgao = oraculo["processos"][nup]["orgao_atual"]
-    segredo = pipeline.secret_key.get_secret_value().encode()
+    segredo = pipeline.chaveiro.atual
     chave = chave_inscricao(segredo, nup, "auditoria@example.org")
     agora = datetime.now(UTC)
     gravar_inscricoes(

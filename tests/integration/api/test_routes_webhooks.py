@@ -62,7 +62,7 @@ def test_a_registration_is_stored_with_its_secret_sealed_and_shown_once(
     guardado = ler_webhooks(settings.kafka)[corpo["id"]]
     selado = guardado.segredos[0].selado
     assert corpo["segredo"].encode() not in selado
-    cofre = Cofre(settings.secret_key.get_secret_value().encode(), PROPOSITO_SEGREDOS)
+    cofre = Cofre(settings.chaveiro, PROPOSITO_SEGREDOS)
     assert formatar_segredo(cofre.abrir(selado, vinculo=corpo["id"])) == corpo["segredo"]
 
 

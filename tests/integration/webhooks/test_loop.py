@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema_rs
 import pytest
+from pydantic import SecretStr
 
 from cli.stack import porta_livre
 from protocolo.cifra import Cofre
@@ -222,6 +223,30 @@ def _barreira(cfg: Settings, integrador: Integrador, receptor_factory: Callable[
     eventually(lambda: sentinela.desafios, timeout=30, what="the deliverer caught up with the registrations")
 
 
+def test_a_secret_sealed_under_the_previous_server_key_still_signs_after_a_key_rotation(
+    cfg: Settings, receptor_factory: Callable[..., Receptor], entregador_factory: Callable[..., object]
+) -> None:
+    com_k1 = cfg.model_copy(update={"secret_keys": SecretStr("k1:chave-de-antes-da-rotacao")})
+    com_k2 = cfg.model_copy(
+        update={"secret_keys": SecretStr("k2:chave-de-depois,k1:chave-de-antes-da-rotacao")}
+    )
+    integrador = novo_integrador(com_k1)
+    receptor = receptor_factory()
+    nup = novo_nup()
+    webhook, segredo = registrar_webhook(com_k1, integrador, receptor.url, nup=nup)  # sealed under k1
+    receptor.segredos.append(segredo)
+    entregador_factory(com_k2)  # the deliverer after the rotation: k2 current, k1 still in the ring
+
+    eventually(lambda: veredito(cfg, webhook.id) == "VERIFICADO", timeout=30, what="ownership verified")
+    m = movimento(nup, 1)
+    publicar_movimentos(cfg, [m])
+    eventually(
+        lambda: receptor.ids_aceitos() == {id_entrega(m["id"], webhook.id)},
+        timeout=30,
+        what="a delivery signed with the secret sealed under k1",
+    )
+
+
 def test_after_a_rotation_deliveries_carry_both_signatures_until_the_overlap_ends(
     cfg: Settings, receptor_factory: Callable[..., Receptor], entregador_factory: Callable[..., object]
 ) -> None:
@@ -234,7 +259,7 @@ def test_after_a_rotation_deliveries_carry_both_signatures_until_the_overlap_end
     eventually(lambda: veredito(cfg, webhook.id) == "VERIFICADO", timeout=30, what="verified")
 
     # The rotation exactly as the API writes it: the new secret first, the old one until the overlap ends.
-    cofre = Cofre(cfg.secret_key.get_secret_value().encode(), PROPOSITO_SEGREDOS)
+    cofre = Cofre(cfg.chaveiro, PROPOSITO_SEGREDOS)
     bruto = novo_segredo()
     agora = datetime.now(UTC)
     novo = SegredoSelado(cofre.selar(bruto, vinculo=webhook.id), agora)

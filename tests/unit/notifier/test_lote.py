@@ -10,6 +10,7 @@ from notifier.lote import ItemLote, itens_do_lote, planejar_devolucoes, planejar
 from notifier.messages import Inscrito
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
+from protocolo.chaveiro import Chaveiro
 from protocolo.entrada import Entrada
 from protocolo.inscricoes import Devolucao, EstadoInscricao, devolucao_to_avro
 from protocolo.links_inscricao import AcaoLink, verificar_link
@@ -179,7 +180,7 @@ def test_the_confirmation_carries_a_signed_expiring_link_without_the_address() -
 
     link = _link(texto, "confirmar")
     token = link.rsplit("/", 1)[1]
-    assert verificar_link(SEGREDO, token, AcaoLink.CONFIRMAR, T0 + timedelta(hours=47)) == MARIA
+    assert verificar_link(Chaveiro([SEGREDO]), token, AcaoLink.CONFIRMAR, T0 + timedelta(hours=47)) == MARIA
     assert "maria" not in link
     assert "07/03/2024 às 14:00" in texto  # 48 h later, Brasília time
 
@@ -193,5 +194,5 @@ def test_every_movement_email_has_one_click_unsubscribe_headers() -> None:
     assert cabecalho.startswith("<https://protocolo.gov.br/inscricoes/cancelar/") and cabecalho.endswith(">")
     assert mensagem["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = cabecalho.strip("<>").rsplit("/", 1)[1]
-    assert verificar_link(SEGREDO, token, AcaoLink.CANCELAR, T0 + timedelta(days=3650)) == MARIA
+    assert verificar_link(Chaveiro([SEGREDO]), token, AcaoLink.CANCELAR, T0 + timedelta(days=3650)) == MARIA
     assert cabecalho.strip("<>") in texto and cabecalho.strip("<>") in html

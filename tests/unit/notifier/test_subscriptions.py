@@ -86,3 +86,15 @@ def test_the_operation_filter_is_honoured() -> None:
 
     assert {i.chave for i in inscricoes.do_processo(NUP, "ENVIO")} == {JOSE}
     assert {i.chave for i in inscricoes.do_processo(NUP, "ARQUIVAMENTO")} == {MARIA, JOSE}
+
+
+def test_one_address_gets_one_email_while_a_rekey_is_half_read() -> None:
+    # rekey writes the subscription under its new key before it removes the old one
+    inscricoes = inscricoes_de(
+        ("k1-velha", inscricao("maria@example.org", "CONFIRMADA")),
+        ("k2-nova", inscricao("maria@example.org", "CONFIRMADA")),
+        ("k2-jose", inscricao("jose@example.org", "CONFIRMADA")),
+    )
+    assert [i.chave for i in inscricoes.do_processo(NUP)] == ["k1-velha", "k2-jose"]
+    inscricoes.aplicar("k1-velha", None)
+    assert [i.chave for i in inscricoes.do_processo(NUP)] == ["k2-jose", "k2-nova"]

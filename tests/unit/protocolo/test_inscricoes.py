@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import fastavro
 import pytest
 
 from protocolo.avro import MAGIC, SCHEMAS_DIR, catalogo_padrao
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
 from protocolo.inscricoes import (
     Devolucao,
     EstadoInscricao,
     Inscricao,
+    chave_atual,
     chave_inscricao,
+    chaves_possiveis,
     com_devolucao,
     confirmar,
     inscricao_from_avro,
@@ -22,6 +26,7 @@ from protocolo.inscricoes import (
     marcar_devolucao,
     normalizar_operacoes,
     pedir,
+    rechavear,
 )
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
@@ -223,3 +228,48 @@ def test_a_v1_record_reads_as_confirmed_without_filter() -> None:
 
     inscricao = inscricao_from_avro(CHAVE, registro)
     assert inscricao.estado is EstadoInscricao.CONFIRMADA and inscricao.operacoes is None
+
+
+K1 = ChaveSecreta("k1", b"segredo velho")
+K2 = ChaveSecreta("k2", b"segredo novo")
+
+
+def test_a_subscription_key_names_its_key_and_reveals_neither_nup_nor_address() -> None:
+    chave = chave_inscricao(K2, NUP, " Maria@Example.org ")
+    assert chave == "k2-" + chave_inscricao(b"segredo novo", NUP, "maria@example.org")
+    assert NUP not in chave and "maria" not in chave
+
+
+def test_a_subscription_is_looked_for_under_every_key_of_the_ring_current_first() -> None:
+    chaveiro = Chaveiro([K2, K1, ChaveSecreta("k0", SEGREDO)])
+    assert chaves_possiveis(chaveiro, NUP, "maria@example.org") == [
+        chave_inscricao(K2, NUP, "maria@example.org"),
+        chave_inscricao(K1, NUP, "maria@example.org"),
+        chave_inscricao(ChaveSecreta("k0", SEGREDO), NUP, "maria@example.org"),
+        CHAVE,  # made before key ids, with the k0 secret
+    ]
+
+
+def test_rekey_moves_a_subscription_to_the_current_key_keeping_its_state() -> None:
+    chaveiro = Chaveiro([K2, K1])
+    velha = Inscricao(
+        chave_inscricao(K1, NUP, "maria@example.org"),
+        NUP,
+        "maria@example.org",
+        EstadoInscricao.DEVOLVENDO,
+        T0,
+        operacoes=frozenset({"ENVIO"}),
+        atualizada_em=T0,
+    )
+    movida = rechavear(velha, chaveiro)
+    assert movida is not None and chave_atual(chaveiro, movida.chave)
+    assert movida.chave == chave_inscricao(K2, NUP, "maria@example.org")
+    assert (movida.estado, movida.operacoes, movida.atualizada_em) == (velha.estado, velha.operacoes, T0)
+    assert rechavear(movida, chaveiro) is None
+
+
+def test_rekey_moves_a_subscription_made_before_key_ids() -> None:
+    chaveiro = Chaveiro([K2, ChaveSecreta("k0", SEGREDO)])
+    velha = Inscricao(CHAVE, NUP, "maria@example.org", EstadoInscricao.CONFIRMADA, T0)
+    assert not chave_atual(chaveiro, CHAVE)
+    assert rechavear(velha, chaveiro) == replace(velha, chave=chave_inscricao(K2, NUP, "maria@example.org"))

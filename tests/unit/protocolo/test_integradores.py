@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from protocolo.avro import catalogo_padrao
-from protocolo.credenciais import Credenciais, gerar_credencial
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
+from protocolo.credenciais import Credenciais, gerar_credencial, id_chave
 from protocolo.integradores import (
     PREFIXO_INTEGRADOR,
     gerar_integrador,
@@ -13,7 +14,8 @@ from protocolo.integradores import (
     integrador_to_avro,
 )
 
-SEGREDO = b"segredo do servidor"
+SEGREDO = ChaveSecreta("k1", b"segredo do servidor")
+CHAVEIRO = Chaveiro([SEGREDO])
 AGORA = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
@@ -23,14 +25,14 @@ def test_an_integrator_token_authenticates_only_among_integrators() -> None:
     )
 
     assert token.startswith(f"pin_{integrador.id}_") and integrador.email == "contato@redacao.example"
-    assert Credenciais([integrador], prefixo=PREFIXO_INTEGRADOR).autenticar(SEGREDO, token) == integrador
+    assert Credenciais([integrador], prefixo=PREFIXO_INTEGRADOR).autenticar(CHAVEIRO, token) == integrador
     # The same id and hash under the agencies' prefix do not open the gateway.
-    assert Credenciais([integrador]).autenticar(SEGREDO, token) is None
+    assert Credenciais([integrador]).autenticar(CHAVEIRO, token) is None
 
 
 def test_an_agency_token_is_no_integrator_token() -> None:
     credencial, token = gerar_credencial(SEGREDO, orgao="26000", agora=AGORA)
-    assert Credenciais([credencial], prefixo=PREFIXO_INTEGRADOR).autenticar(SEGREDO, token) is None
+    assert Credenciais([credencial], prefixo=PREFIXO_INTEGRADOR).autenticar(CHAVEIRO, token) is None
 
 
 def test_a_revoked_integrator_is_refused() -> None:
@@ -38,7 +40,7 @@ def test_a_revoked_integrator_is_refused() -> None:
     revogado = integrador.revogar(AGORA)
 
     assert not revogado.ativa and revogado.revogar(datetime.now(UTC)).revogada_em == AGORA
-    assert Credenciais([revogado], prefixo=PREFIXO_INTEGRADOR).autenticar(SEGREDO, token) is None
+    assert Credenciais([revogado], prefixo=PREFIXO_INTEGRADOR).autenticar(CHAVEIRO, token) is None
 
 
 def test_the_contact_address_stays_out_of_reprs_and_round_trips_through_avro() -> None:
@@ -47,3 +49,22 @@ def test_the_contact_address_stays_out_of_reprs_and_round_trips_through_avro() -
     catalogo = catalogo_padrao()
     registro = catalogo.decode("integrador", catalogo.encode("integrador", integrador_to_avro(integrador)))
     assert integrador_from_avro(registro) == integrador
+
+
+def test_an_integrator_token_made_under_k1_authenticates_after_the_ring_becomes_k2_k1() -> None:
+    integrador, token = gerar_integrador(SEGREDO, nome="X", email="x@x.example", agora=AGORA)
+    nova = ChaveSecreta("k2", b"segredo novo")
+    integradores = Credenciais([integrador], prefixo=PREFIXO_INTEGRADOR)
+
+    assert integrador.hash.startswith("k1-") and id_chave(integrador) == "k1"
+    assert integradores.autenticar(Chaveiro([nova, SEGREDO]), token) == integrador
+    assert integradores.autenticar(Chaveiro([nova]), token) is None  # k1 retired
+
+
+def test_an_integrator_token_made_before_key_ids_is_checked_with_k0() -> None:
+    antiga = b"PROTOCOLO_SECRET_KEY de antes"
+    integrador, token = gerar_integrador(antiga, nome="X", email="x@x.example", agora=AGORA)
+    integradores = Credenciais([integrador], prefixo=PREFIXO_INTEGRADOR)
+
+    assert id_chave(integrador) == "k0"
+    assert integradores.autenticar(Chaveiro([ChaveSecreta("k1", b"nova"), ChaveSecreta("k0", antiga)]), token)

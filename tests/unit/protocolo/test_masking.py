@@ -8,8 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
 from protocolo.documentos import gerar_cnpj, is_cpf
-from protocolo.masking import hash_documento, mascarar_cpf, mascarar_documento, mascarar_texto
+from protocolo.masking import (
+    hash_documento,
+    hashes_documento,
+    mascarar_cpf,
+    mascarar_documento,
+    mascarar_texto,
+)
 from tests.fixtures.documentos import com_dv
 
 CPF = "52998224725"
@@ -177,3 +184,20 @@ def test_a_generated_cnpj_is_never_altered(semente: int, prefixo: str, pontuar: 
 @given(st.text("0123456789 .-/*ab", max_size=60))
 def test_masking_is_idempotent(texto: str) -> None:
     assert mascarar_texto(mascarar_texto(texto)) == mascarar_texto(texto)
+
+
+def test_a_document_hash_names_its_key() -> None:
+    chave = ChaveSecreta("k2", b"segredo")
+    assert hash_documento(chave, CPF) == "k2-" + hash_documento(b"segredo", CPF)
+
+
+def test_a_search_asks_for_the_hash_of_every_listed_key_and_the_one_without_id() -> None:
+    chaveiro = Chaveiro([ChaveSecreta("k2", b"nova"), ChaveSecreta("k0", b"antiga")])
+    assert hashes_documento(chaveiro, CPF_PONTUADO) == [
+        hash_documento(ChaveSecreta("k2", b"nova"), CPF),
+        hash_documento(ChaveSecreta("k0", b"antiga"), CPF),
+        hash_documento(b"antiga", CPF),  # indexed before key ids
+    ]
+    assert hashes_documento(Chaveiro([ChaveSecreta("k2", b"nova")]), CPF) == [
+        hash_documento(ChaveSecreta("k2", b"nova"), CPF)
+    ]

@@ -1,4 +1,5 @@
-"""Settings that can be refused: security (client keys, always refused, refused in production), streams."""
+"""Settings: the key ring, and what can be refused: security (client keys, always refused, refused in
+production), streams."""
 
 from __future__ import annotations
 
@@ -309,6 +310,70 @@ def test_settings_errors_never_carry_the_secret_values(tmp_path: Path) -> None:
         smtp=SmtpSettings(password="x" * 3, username="u"),
     )
     assert all("curtinha-secreta" not in linha and "xxx" not in linha for linha in linhas), linhas
+
+
+# --- The key ring: PROTOCOLO_SECRET_KEYS and PROTOCOLO_SECRET_KEY ----------------------------------
+
+
+def test_secret_key_alone_is_a_ring_of_k0() -> None:
+    chaveiro = Settings(secret_key=SecretStr("unica")).chaveiro
+    assert chaveiro.ids() == ["k0"] and chaveiro.atual.segredo == b"unica"
+
+
+def test_secret_keys_is_the_ring_current_first() -> None:
+    chaveiro = Settings(secret_keys=SecretStr("k2:novo,k1:velho")).chaveiro
+    assert chaveiro.ids() == ["k2", "k1"] and chaveiro.atual.segredo == b"novo"
+
+
+def test_a_set_secret_key_joins_the_ring_as_k0() -> None:
+    chaveiro = Settings(secret_key=SecretStr("antiga"), secret_keys=SecretStr("k1:nova")).chaveiro
+    assert chaveiro.ids() == ["k1", "k0"] and chaveiro.para(None) is not None
+    assert chaveiro.para(None).segredo == b"antiga"  # type: ignore[union-attr]
+
+
+def test_the_same_k0_listed_twice_is_accepted() -> None:
+    chaveiro = Settings(secret_key=SecretStr("antiga"), secret_keys=SecretStr("k1:nova,k0:antiga")).chaveiro
+    assert chaveiro.ids() == ["k1", "k0"]
+
+
+def test_a_k0_that_is_not_secret_key_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not PROTOCOLO_SECRET_KEY"):
+        Settings(secret_key=SecretStr("antiga"), secret_keys=SecretStr("k1:nova,k0:outra"))
+
+
+def test_a_malformed_ring_is_refused_naming_the_setting_and_no_secret() -> None:
+    with pytest.raises(ValidationError) as erro:
+        Settings(secret_keys=SecretStr("k1:segredo-bom,segredo-sem-id"))
+    assert "PROTOCOLO_SECRET_KEYS" in str(erro.value)
+    assert "segredo-bom" not in str(erro.value) and "segredo-sem-id" not in str(erro.value)
+
+
+def test_production_refuses_an_example_or_short_key_in_the_ring() -> None:
+    linhas = _recusas(Settings, environment="production", secret_keys=SecretStr(f"k2:{CHAVE},k1:troque-me"))
+    assert linhas == [
+        "PROTOCOLO_SECRET_KEYS: chave k1 ausente ou com valor de exemplo; defina um segredo próprio"
+    ]
+    linhas = _recusas(Settings, environment="production", secret_keys=SecretStr(f"k2:curta,k1:{CHAVE}"))
+    assert [linha.split(";")[0] for linha in linhas] == [
+        "PROTOCOLO_SECRET_KEYS: chave k2 curta demais (5 caracteres)"
+    ]
+
+
+def test_production_refuses_a_weak_secret_key_that_joins_the_ring() -> None:
+    linhas = _recusas(
+        Settings, environment="production", secret_key="senha", secret_keys=SecretStr(f"k1:{CHAVE}")
+    )
+    assert [linha.split(":")[0] for linha in linhas] == ["PROTOCOLO_SECRET_KEY"]
+
+
+def test_production_runs_on_secret_keys_alone() -> None:
+    settings = Settings(environment="production", secret_keys=SecretStr(f"k1:{CHAVE}"))
+    assert settings.chaveiro.ids() == ["k1"]
+
+
+def test_child_processes_get_the_ring() -> None:
+    env = Settings(secret_keys=SecretStr("k2:novo,k1:velho")).to_env()
+    assert Settings(**{"secret_keys": SecretStr(env["PROTOCOLO_SECRET_KEYS"])}).chaveiro.ids() == ["k2", "k1"]
 
 
 # --- Streams: static group membership ----------------------------------------------------------------

@@ -11,10 +11,12 @@ from hypothesis import given, settings
 from api.busca.consulta import JANELA_MAXIMA, PESO_EXATO, montar_busca, pagina_seguinte
 from api.busca.cursor import CursorInvalido, Pagina, criar_cursor, ler_cursor
 from api.busca.params import BuscaParams, ConsultaInvalida, validar_busca
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
 from protocolo.masking import hash_documento
 from tests.fixtures.busca import TEXTO_LIVRE
 
-SEGREDO = b"segredo de teste"
+SEGREDO = ChaveSecreta("k1", b"segredo de teste")
+CHAVEIRO = Chaveiro([SEGREDO])
 
 
 NUP = "23037001462202165"
@@ -47,7 +49,7 @@ def _clausulas(corpo: Any) -> list[dict[str, Any]]:
 
 
 def _corpo(**params: Any) -> dict[str, Any]:
-    return montar_busca(validar_busca(**params), segredo=SEGREDO).corpo
+    return montar_busca(validar_busca(**params), chaveiro=CHAVEIRO).corpo
 
 
 def test_only_public_processos_are_ever_searched() -> None:
@@ -133,7 +135,7 @@ def test_desde_and_ate_bound_the_chosen_date_field(campo_data: str | None, campo
 def test_the_order_ends_with_the_nup_and_decides_how_pages_are_found(
     params: dict[str, Any], ordem: list[Any], paginacao: str
 ) -> None:
-    plano = montar_busca(validar_busca(**params), segredo=SEGREDO)
+    plano = montar_busca(validar_busca(**params), chaveiro=CHAVEIRO)
     assert plano.corpo["sort"] == ordem
     assert plano.por_posicao == (paginacao == "posicao")
 
@@ -159,22 +161,26 @@ def test_a_cursor_round_trips_and_drives_the_next_page() -> None:
     params = validar_busca(orgao="26000", ordem="antigos")
     pagina = Pagina(20, (1_700_000_000_000, NUP))
     cursor = criar_cursor(pagina, chave=params.chave(), segredo=SEGREDO)
-    assert ler_cursor(cursor, chave=params.chave(), segredo=SEGREDO) == pagina
-    corpo = montar_busca(validar_busca(orgao="26000", ordem="antigos", cursor=cursor), segredo=SEGREDO).corpo
+    assert ler_cursor(cursor, chave=params.chave(), chaveiro=CHAVEIRO) == pagina
+    corpo = montar_busca(
+        validar_busca(orgao="26000", ordem="antigos", cursor=cursor), chaveiro=CHAVEIRO
+    ).corpo
     assert corpo["search_after"] == [1_700_000_000_000, NUP] and "from" not in corpo
 
 
 def test_a_relevance_cursor_is_a_position() -> None:
     params = validar_busca(q="pensão")
     cursor = criar_cursor(Pagina(40), chave=params.chave(), segredo=SEGREDO)
-    corpo = montar_busca(validar_busca(q="pensão", cursor=cursor), segredo=SEGREDO).corpo
+    corpo = montar_busca(validar_busca(q="pensão", cursor=cursor), chaveiro=CHAVEIRO).corpo
     assert corpo["from"] == 40 and "search_after" not in corpo
 
 
 def test_a_cursor_is_bound_to_its_query_but_not_to_the_page_size() -> None:
     params = validar_busca(q="pensão", orgao="26000")
     cursor = criar_cursor(Pagina(20), chave=params.chave(), segredo=SEGREDO)
-    maior = montar_busca(validar_busca(q="pensão", orgao="26000", tamanho=50, cursor=cursor), segredo=SEGREDO)
+    maior = montar_busca(
+        validar_busca(q="pensão", orgao="26000", tamanho=50, cursor=cursor), chaveiro=CHAVEIRO
+    )
     assert (maior.corpo["from"], maior.corpo["size"]) == (20, 50)
     for outra in (
         {"q": "pensao", "orgao": "26000"},
@@ -182,26 +188,28 @@ def test_a_cursor_is_bound_to_its_query_but_not_to_the_page_size() -> None:
         {"q": "pensão", "orgao": "26000", "ordem": "antigos"},
     ):
         with pytest.raises(CursorInvalido, match="outra consulta"):
-            montar_busca(validar_busca(**outra, cursor=cursor), segredo=SEGREDO)
+            montar_busca(validar_busca(**outra, cursor=cursor), chaveiro=CHAVEIRO)
     with pytest.raises(CursorInvalido):
-        ler_cursor(cursor, chave=params.chave(), segredo=b"outro segredo")
+        ler_cursor(cursor, chave=params.chave(), chaveiro=Chaveiro.de_uma(b"outro segredo", "k1"))
 
 
 def test_the_next_page_stops_at_the_end_and_at_the_window() -> None:
-    plano = montar_busca(validar_busca(q="x", tamanho=10), segredo=SEGREDO)
+    plano = montar_busca(validar_busca(q="x", tamanho=10), chaveiro=CHAVEIRO)
     assert pagina_seguinte(plano, recebidos=10, total=25, ultimo_sort=[1.0, 2, NUP]) == Pagina(10)
     assert pagina_seguinte(plano, recebidos=5, total=5, ultimo_sort=[1.0, 2, NUP]) is None
     assert pagina_seguinte(plano, recebidos=0, total=25, ultimo_sort=[]) is None
-    perto_do_fim = montar_busca(validar_busca(q="x", inicio=JANELA_MAXIMA - 10, tamanho=10), segredo=SEGREDO)
+    perto_do_fim = montar_busca(
+        validar_busca(q="x", inicio=JANELA_MAXIMA - 10, tamanho=10), chaveiro=CHAVEIRO
+    )
     assert pagina_seguinte(perto_do_fim, recebidos=10, total=50_000, ultimo_sort=[1.0, 2, NUP]) is None
-    por_data = montar_busca(validar_busca(tamanho=10), segredo=SEGREDO)
+    por_data = montar_busca(validar_busca(tamanho=10), chaveiro=CHAVEIRO)
     assert pagina_seguinte(por_data, recebidos=10, total=25, ultimo_sort=[2, NUP]) == Pagina(10, (2, NUP))
 
 
 @given(q=TEXTO_LIVRE)
 @settings(max_examples=300, deadline=None)
 def test_any_text_gives_a_query_without_query_syntax_and_never_raises(q: str) -> None:
-    corpo = montar_busca(BuscaParams(q=q), segredo=SEGREDO).corpo
+    corpo = montar_busca(BuscaParams(q=q), chaveiro=CHAVEIRO).corpo
     tipos = {chave for clausula in _clausulas(corpo) for chave in clausula}
     assert not tipos & {"query_string", "simple_query_string", "regexp", "wildcard", "prefix", "script"}
     assert {"term": {"publico": True}} in corpo["query"]["bool"]["filter"]

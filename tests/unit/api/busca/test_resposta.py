@@ -13,8 +13,10 @@ from api.busca.consulta import MARCA_FIM, MARCA_INICIO, montar_busca
 from api.busca.cursor import ler_cursor
 from api.busca.params import validar_busca
 from api.busca.resposta import escapar_destaque, ler_destaques, ler_resposta
+from protocolo.chaveiro import Chaveiro, ChaveSecreta
 
-SEGREDO = b"segredo de teste"
+SEGREDO = ChaveSecreta("k1", b"segredo de teste")
+CHAVEIRO = Chaveiro([SEGREDO])
 
 
 def _marcado(texto: str) -> str:
@@ -82,24 +84,24 @@ def _hit(nup: str, sort: list[Any]) -> dict[str, Any]:
 
 def test_a_full_page_gets_a_cursor_to_the_next_and_the_last_page_none() -> None:
     params = validar_busca(orgao="1", tamanho=2)
-    plano = montar_busca(params, segredo=SEGREDO)
+    plano = montar_busca(params, chaveiro=CHAVEIRO)
     resposta = {"hits": {"total": {"value": 3}, "hits": [_hit("a", [2, "a"]), _hit("b", [1, "b"])]}}
-    resultado = ler_resposta(resposta, plano, params, segredo=SEGREDO)
+    resultado = ler_resposta(resposta, plano, params, chaveiro=CHAVEIRO)
     assert [i.nup for i in resultado.items] == ["a", "b"]
     assert resultado.items[0].destaques == {"assunto": ["<mark>x</mark>"]}
     assert resultado.proximo_cursor is not None
-    pagina = ler_cursor(resultado.proximo_cursor, chave=params.chave(), segredo=SEGREDO)
+    pagina = ler_cursor(resultado.proximo_cursor, chave=params.chave(), chaveiro=CHAVEIRO)
     assert (pagina.vistos, pagina.apos) == (2, (1, "b"))
 
     seguinte = validar_busca(orgao="1", tamanho=2, cursor=resultado.proximo_cursor)
-    plano = montar_busca(seguinte, segredo=SEGREDO)
+    plano = montar_busca(seguinte, chaveiro=CHAVEIRO)
     resposta = {"hits": {"total": {"value": 3}, "hits": [_hit("c", [0, "c"])]}}
-    assert ler_resposta(resposta, plano, seguinte, segredo=SEGREDO).proximo_cursor is None
+    assert ler_resposta(resposta, plano, seguinte, chaveiro=CHAVEIRO).proximo_cursor is None
 
 
 def test_warnings_of_the_query_reach_the_response() -> None:
     params = validar_busca(q="23037.001462/2021-62")
-    plano = montar_busca(params, segredo=SEGREDO)
-    resultado = ler_resposta({"hits": {"total": {"value": 0}, "hits": []}}, plano, params, segredo=SEGREDO)
+    plano = montar_busca(params, chaveiro=CHAVEIRO)
+    resultado = ler_resposta({"hits": {"total": {"value": 0}, "hits": []}}, plano, params, chaveiro=CHAVEIRO)
     assert resultado.total == 0 and resultado.proximo_cursor is None
     assert "esperados 65" in resultado.avisos[0]

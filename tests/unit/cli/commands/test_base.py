@@ -8,7 +8,7 @@ from cli import app
 
 # Verbs, and the command groups named after the domain noun they act on (`referencia load`, `nup check`).
 VERBOS = {"create-topics", "publish", "simulate", "up"}
-GRUPOS_DE_DOMINIO = {"agencias", "nup", "referencia"}
+GRUPOS_DE_DOMINIO = {"agencias", "inscricoes", "nup", "referencia"}
 
 
 def test_the_documented_commands_are_registered() -> None:
