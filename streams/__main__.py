@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from faust import Worker
 
 from protocolo.configuracao import carregar_settings
+from protocolo.geracao import STATUS_TROCA
+from protocolo.geracao_topico import VigiaGeracao
 from protocolo.logs import configure_logging, logging_config
 from protocolo.referencia_topico import ReferenciaViva
 from streams.app import build_app
@@ -40,7 +44,8 @@ class _Worker(Worker):
 def main() -> None:
     """Build the app from settings and run a worker until SIGTERM/SIGINT."""
     configure_logging()
-    settings = carregar_settings()
+    vigia = VigiaGeracao("streams")
+    settings = vigia.escolher(carregar_settings())
     pronto = settings.readiness_file(settings.streams.nome)
     pronto.unlink(missing_ok=True)
     referencia = ReferenciaViva(settings.kafka)
@@ -49,6 +54,8 @@ def main() -> None:
     metricas.servir(settings.streams.metrics_port)
     app = build_app(settings, lambda: referencia.atual, metricas)
     Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
+    # A switch stops the worker as SIGTERM does (Faust commits what it processed), then exits STATUS_TROCA.
+    vigia.seguir(lambda: os.kill(os.getpid(), signal.SIGTERM))
     try:
         _Worker(
             app,
@@ -58,6 +65,9 @@ def main() -> None:
         ).execute_from_commandline()
     finally:
         referencia.parar()
+        vigia.encerrar()
+        if vigia.trocou:
+            raise SystemExit(STATUS_TROCA)
 
 
 if __name__ == "__main__":
