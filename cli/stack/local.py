@@ -192,7 +192,8 @@ class LocalStack:
             self.processes.remove(child)
             self.avisar(f"{child.nome} trocou de geração; reiniciando")
             self._iniciar_servico(child.nome)
-        return self.morto()
+        # One that exited to switch while the others restarted is restarted on the next call, not dead.
+        return next((p for p in self.processes if p.popen.poll() not in (None, STATUS_TROCA)), None)
 
     def parar(self, prazo_s: float = 10) -> None:
         """Stop the services, then the servers (reverse start order); kill what does not stop in time."""
