@@ -86,6 +86,7 @@ class VigiaGeracao:
         self._ao_trocar: Callable[[], None] | None = None
         self._trocou = threading.Event()
         self._lock = threading.Lock()
+        self._relatou = False
 
     @property
     def trocou(self) -> bool:
@@ -96,23 +97,37 @@ class VigiaGeracao:
         """The settings of the active generation; `settings` as given when they pin one.
 
         Waits up to `timeout_s` to read the generation topic whole. When it cannot (the topic does not
-        exist yet), it starts on the settings' generation and keeps following: once the pointer is
-        readable and names another generation, the service is switched like after a rebuild.
+        exist yet: `protocolo create-topics` creates it), it starts on the settings' generation without
+        reporting, and keeps following: once the pointer is readable and names another generation, the
+        service is switched like after a rebuild.
         """
         if geracao_fixada(settings):
             geracao = settings.streams.geracao
             logger.info("generation pinned by the settings service=%s geracao=%d", self.servico, geracao)
             return settings
         self._kafka = settings.kafka
-        self._tabela = TabelaViva(settings.kafka, settings.kafka.topics.geracao, decodificar, self._ver)
-        self._tabela.iniciar(timeout_s=timeout_s)
-        ponteiro = self._tabela.atual
+        try:
+            ponteiro = ponteiro_de(ler_geracoes(settings.kafka, timeout_s=timeout_s))
+            legivel = True
+        except (KafkaException, TimeoutError) as exc:
+            logger.warning(
+                "generation topic unreadable, starting on the settings' generation and following it "
+                "service=%s error=%s",
+                self.servico,
+                exc,
+            )
+            ponteiro, legivel = None, False
         geracao = ponteiro.geracao if ponteiro else settings.streams.geracao
         with self._lock:
             self.geracao = geracao
         if ponteiro is not None and ponteiro.geracao != settings.streams.geracao:
             settings = na_geracao(settings, geracao)
-        self._confirmar(codificar_confirmacao(geracao, agora=datetime.now(UTC)))
+        # Followed from here on: a pointer written since, or readable only later, switches the service.
+        self._tabela = TabelaViva(settings.kafka, settings.kafka.topics.geracao, decodificar, self._ver)
+        self._tabela.iniciar(timeout_s=timeout_s if legivel else 0.1)
+        if legivel:  # never create the topic by writing to it (auto-create would get its settings wrong)
+            self._confirmar(codificar_confirmacao(geracao, agora=datetime.now(UTC)))
+            self._relatou = True
         logger.info("generation chosen service=%s geracao=%d", self.servico, geracao)
         return settings
 
@@ -127,6 +142,8 @@ class VigiaGeracao:
         if self._tabela is None:
             return
         self._tabela.parar()
+        if not self._relatou:
+            return
         try:
             self._confirmar(None)
         except Exception as exc:  # the broker may be gone too: the report goes stale, the rebuild copes

@@ -22,9 +22,10 @@ from streams.metricas import Metricas
 class _Worker(Worker):
     """A worker that signals readiness (tables recovered, agents running) by creating a file."""
 
-    def __init__(self, *args: Any, pronto: Path, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pronto: Path, vigia: VigiaGeracao, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pronto = pronto
+        self._vigia = vigia
         # Faust's terminal spinner sets the root logger to DEBUG (faust/worker.py,
         # _setup_spinner_handler) whenever the level is WARNING or above, so every debug record of
         # aiokafka and Faust is built and then dropped: about 7 % of the worker's CPU, profiled.
@@ -33,6 +34,9 @@ class _Worker(Worker):
     async def on_startup_finished(self) -> None:
         await super().on_startup_finished()
         self._pronto.touch()
+        # Only now: the worker's SIGTERM handler is installed. A switch stops the worker as SIGTERM does
+        # (Faust commits what it processed), then main() exits with STATUS_TROCA.
+        self._vigia.seguir(lambda: os.kill(os.getpid(), signal.SIGTERM))
 
     def install_signal_handlers(self) -> None:
         super().install_signal_handlers()
@@ -54,14 +58,13 @@ def main() -> None:
     metricas.servir(settings.streams.metrics_port)
     app = build_app(settings, lambda: referencia.atual, metricas)
     Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
-    # A switch stops the worker as SIGTERM does (Faust commits what it processed), then exits STATUS_TROCA.
-    vigia.seguir(lambda: os.kill(os.getpid(), signal.SIGTERM))
     try:
         _Worker(
             app,
             loglevel=settings.streams.faust_loglevel,
             logging_config=logging_config(settings.streams.faust_loglevel),
             pronto=pronto,
+            vigia=vigia,
         ).execute_from_commandline()
     finally:
         referencia.parar()
