@@ -7,28 +7,36 @@ then a reindex from those topics swaps the aliases.
 3. One streams worker of the new generation (`python -m streams`, the same code as always) runs until
    its group has committed every partition of the raw topic, and of its re-keying topic, up to its end.
 4. `Reindexacao` builds new indices from the new topics and swaps the aliases (indexer/reindexacao).
-5. The next generation's notifier group is committed where the reindex found the end of the new
-   movimentos (and at the end of inscricoes), so the switch mails no movimento of the past
-   (`posicionar_notificador`).
-
-What it does not do: stop the running generation. Until the services are restarted with the new
-settings (`Reconstrucao.ambiente`), the live streams write the old topics and the live indexer reads
-them, so processos changed after the rebuild still carry the old enrichment.
+5. The next generation's indexer, notifier and webhooks groups are committed where the reindex found
+   the end of the new topics (and the notifier's at the end of inscricoes), so the switch indexes no
+   second time and mails or posts no movimento of the past (`posicionar_grupos`).
+6. The pointer on the generation topic is moved to the new generation (`trocar`); the running
+   services stop cleanly and come back on it, and the rebuild waits for their reports
+   (`esperar_servicos`). `--sem-troca` skips 6 and prints the settings instead (`ambiente`).
 """
 
 from __future__ import annotations
 
-__all__ = ["Reconstrucao", "proxima_geracao"]
+__all__ = ["Reconstrucao", "Troca", "proxima_geracao"]
 
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from confluent_kafka import TopicPartition
 
 from cli.stack import LocalStack
 from protocolo.errors import ReindexFailed
-from protocolo.geracao import nome_na_geracao, servico_na_geracao
+from protocolo.geracao import (
+    Confirmacao,
+    confirmacoes,
+    nome_na_geracao,
+    servico_na_geracao,
+    servicos_em,
+    servicos_pendentes,
+)
+from protocolo.geracao_topico import gravar_ponteiro, ler_geracoes
 from protocolo.kafka import create_topics, make_consumer
 from protocolo.leitura import ler_ate_o_fim
 from protocolo.settings import Settings
@@ -36,6 +44,22 @@ from protocolo.settings import Settings
 logger = logging.getLogger(__name__)
 
 Avanco = Callable[[int, int], None]  # (raw events the new generation committed, of how many)
+AvancoTroca = Callable[[set[str], set[str]], None]  # (services on the new generation, still pending)
+
+
+@dataclass
+class Troca:
+    """How the switch went: which services ran, which came back on the new generation, which did not."""
+
+    esperados: set[str] = field(default_factory=set)
+    confirmados: set[str] = field(default_factory=set)
+    antigos: list[Confirmacao] = field(default_factory=list)  # instances still reporting the old one
+    duracao_s: float = 0.0
+
+    @property
+    def pendentes(self) -> set[str]:
+        """The services that ran before the switch and no instance of which reported the new one."""
+        return self.esperados - self.confirmados
 
 
 def _nada(feitos: int, total: int) -> None:
@@ -104,12 +128,15 @@ class Reconstrucao:
         finally:
             pilha.parar()
 
-    def posicionar_notificador(self, fins_movimentos: Mapping[int, int]) -> None:
-        """Commit the next generation's notifier group at the end of its topics.
+    def posicionar_grupos(self, fins_reindex: Mapping[str, Mapping[int, int]]) -> None:
+        """Commit the next generation's indexer, notifier and webhooks groups at the end of their topics.
 
-        `fins_movimentos`: partition -> offset after the last movimento the reindex read from the new
-        topic (it read the topic to its end; reading it again only to learn where it ends would cost
-        as much). Its group has no offsets on the new movimentos topic, and a group without offsets
+        `fins_reindex`: topic -> partition -> offset after the last message the reindex read from the
+        new topics (it read them to their end; reading them again only to learn where they end would
+        cost as much). The indexer's group starts there: what is before is in the new indices, so no
+        second reindex is needed after the switch.
+
+        The notifier's group has no offsets on the new movimentos topic, and a group without offsets
         starts from the beginning: every subscriber would be mailed every movimento of their
         processo's history that the Message-ID log has no record of (all those before they
         subscribed). From the end, it mails what the new generation emits after the rebuild; what the
@@ -120,14 +147,13 @@ class Reconstrucao:
         reason: from the beginning it would post every old movimento to every integrator again.
         """
         topicos = self.nova.kafka.topics
-        fins = {
-            topicos.movimentos: dict(fins_movimentos),
-            topicos.inscricoes: _fins(self.nova, topicos.inscricoes)[0],
-        }
+        movimentos = dict(fins_reindex.get(topicos.movimentos, {}))
+        fins = {topicos.movimentos: movimentos, topicos.inscricoes: _fins(self.nova, topicos.inscricoes)[0]}
         geracao = self.nova.streams.geracao
         for servico, topicos_do_grupo in (
+            ("indexer", {t: dict(fins_reindex.get(t, {})) for t in (topicos.processos, topicos.movimentos)}),
             ("notifier", fins),
-            ("webhooks", {topicos.movimentos: fins[topicos.movimentos]}),
+            ("webhooks", {topicos.movimentos: movimentos}),
         ):
             grupo = self.nova.kafka.group(servico_na_geracao(servico, geracao))
             consumidor = make_consumer(self.nova.kafka, grupo)
@@ -141,6 +167,33 @@ class Reconstrucao:
                     consumidor.commit(offsets=posicoes, asynchronous=False)
             finally:
                 consumidor.close()
+
+    def servicos_antes(self) -> set[str]:
+        """The services that report running the current generation now (before the switch)."""
+        return servicos_em(confirmacoes(ler_geracoes(self.atual.kafka)), self.atual.streams.geracao)
+
+    def trocar(self) -> None:
+        """Make the new generation the active one: the running services stop and come back on it."""
+        gravar_ponteiro(self.nova, self.nova.streams.geracao)
+
+    def esperar_servicos(
+        self, esperados: set[str], *, prazo_s: float, avanco: AvancoTroca | None = None
+    ) -> Troca:
+        """Wait (up to `prazo_s`) until an instance of each of `esperados` reports the new generation."""
+        geracao = self.nova.streams.geracao
+        inicio = time.monotonic()
+        troca = Troca(esperados=set(esperados))
+        while True:
+            relatos = confirmacoes(ler_geracoes(self.nova.kafka))
+            pendentes = servicos_pendentes(esperados, relatos, geracao)
+            troca.confirmados = set(esperados) - pendentes
+            troca.antigos = [r for r in relatos if r.geracao < geracao]
+            troca.duracao_s = time.monotonic() - inicio
+            if avanco is not None:
+                avanco(troca.confirmados, pendentes)
+            if not pendentes or troca.duracao_s >= prazo_s:
+                return troca
+            time.sleep(self.espera_s)
 
     def _esperar(
         self, pilha: LocalStack, grupo: str, topico: str, fins: dict[int, int], *, contar: bool

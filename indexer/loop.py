@@ -27,6 +27,7 @@ from indexer.plano import Carta, Rejeitado, cartas_rejeitados, planejar_lote
 from indexer.sink import aplicar, com_retentativas, remover_movimentos_ocultos, sem_ocultos_do_indice
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import NotAcknowledged, WorkerStopped
+from protocolo.geracao import servico_na_geracao
 from protocolo.kafka import entrada_de, make_consumer, make_producer
 from protocolo.metricas import atrasos, servir_metricas
 from protocolo.produce import Mensagem, produce_and_wait
@@ -52,7 +53,8 @@ class Indexer:
         self.lote_max = lote_max
         self.espera_lote_s = espera_lote_s
         self._rodando = True
-        self.grupo = settings.kafka.group("indexer")
+        # One group per generation: `protocolo rebuild` places the next one where its reindex read to.
+        self.grupo = settings.kafka.group(servico_na_geracao("indexer", settings.streams.geracao))
         self.catalogo = catalogo_padrao()
         # The loop's own backoff is the retry policy (and logs each failure): no hidden client retries.
         self.es = make_search(settings.search).options(max_retries=0, retry_on_timeout=False)

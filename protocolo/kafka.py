@@ -125,7 +125,7 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.
-    for tabela in (t.referencia, t.credenciais, t.integradores, t.webhooks, t.webhooks_estados):
+    for tabela in (t.referencia, t.credenciais, t.integradores, t.webhooks, t.webhooks_estados, t.geracao):
         topicos.append(NewTopic(tabela, 1, t.replication_factor, config=compactado))
     return topicos
 

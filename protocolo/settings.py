@@ -92,6 +92,9 @@ class TopicSettings(BaseSettings):
     """The deliverer's verdict on each webhook: verified, refused or disabled (compacted)."""
     webhooks_entregas: str = "webhooks.entregas"
     """The deliverer's outbox: each delivery pending or done, keyed by its webhook-id (compacted)."""
+    geracao: str = "protocolo.geracao"
+    """The active generation of the derived topics (written by `protocolo rebuild`) and each service's report
+    of the one it runs on (compacted)."""
     partitions: int = Field(default=4, ge=1)
     """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
@@ -409,8 +412,8 @@ class StreamsSettings(BaseSettings):
     faust_loglevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     """Faust's own log level; `INFO` logs rebalances and table recovery (the chaos tests use it)."""
     geracao: int = Field(default=1, ge=1)
-    """Generation of the derived topics this worker writes: above 1 the app id is `<prefix>-streams-v<N>`
-    (new tables); `protocolo rebuild` runs the next one."""
+    """Pins the generation of the derived topics for every service (topic suffix `.v<N>`, groups and app id
+    `…-v<N>`); unset, each service runs the one `protocolo rebuild` recorded on `protocolo.geracao`."""
     # Static group membership (Kafka's group.instance.id, KIP-345). A worker that comes back within the
     # session timeout under the same id takes its own place in the group: no rebalance, and no waiting
     # for the killed process's membership to expire first (bench/streams.py, reinicio). The price: a
@@ -624,6 +627,8 @@ class Settings(BaseSettings):
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:
+                if secao is self.streams and nome == "geracao" and nome not in secao.model_fields_set:
+                    continue  # unpinned: each child reads the active generation itself
                 valor = getattr(secao, nome)
                 if isinstance(valor, BaseSettings) or valor is None:
                     continue

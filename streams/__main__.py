@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from faust import Worker
 
 from protocolo.configuracao import carregar_settings
+from protocolo.geracao import STATUS_TROCA
+from protocolo.geracao_topico import VigiaGeracao
 from protocolo.logs import configure_logging, logging_config
 from protocolo.referencia_topico import ReferenciaViva
 from streams.app import build_app
@@ -18,9 +22,10 @@ from streams.metricas import Metricas
 class _Worker(Worker):
     """A worker that signals readiness (tables recovered, agents running) by creating a file."""
 
-    def __init__(self, *args: Any, pronto: Path, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pronto: Path, vigia: VigiaGeracao, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pronto = pronto
+        self._vigia = vigia
         # Faust's terminal spinner sets the root logger to DEBUG (faust/worker.py,
         # _setup_spinner_handler) whenever the level is WARNING or above, so every debug record of
         # aiokafka and Faust is built and then dropped: about 7 % of the worker's CPU, profiled.
@@ -29,6 +34,9 @@ class _Worker(Worker):
     async def on_startup_finished(self) -> None:
         await super().on_startup_finished()
         self._pronto.touch()
+        # Only now: the worker's SIGTERM handler is installed. A switch stops the worker as SIGTERM does
+        # (Faust commits what it processed), then main() exits with STATUS_TROCA.
+        self._vigia.seguir(lambda: os.kill(os.getpid(), signal.SIGTERM))
 
     def install_signal_handlers(self) -> None:
         super().install_signal_handlers()
@@ -40,7 +48,8 @@ class _Worker(Worker):
 def main() -> None:
     """Build the app from settings and run a worker until SIGTERM/SIGINT."""
     configure_logging()
-    settings = carregar_settings()
+    vigia = VigiaGeracao("streams")
+    settings = vigia.escolher(carregar_settings())
     pronto = settings.readiness_file(settings.streams.nome)
     pronto.unlink(missing_ok=True)
     referencia = ReferenciaViva(settings.kafka)
@@ -55,9 +64,13 @@ def main() -> None:
             loglevel=settings.streams.faust_loglevel,
             logging_config=logging_config(settings.streams.faust_loglevel),
             pronto=pronto,
+            vigia=vigia,
         ).execute_from_commandline()
     finally:
         referencia.parar()
+        vigia.encerrar()
+        if vigia.trocou:
+            raise SystemExit(STATUS_TROCA)
 
 
 if __name__ == "__main__":

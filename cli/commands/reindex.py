@@ -112,6 +112,10 @@ def reindex(
 ) -> None:
     """Reconstrói os índices de busca a partir dos tópicos e troca os aliases sem interromper a busca."""
     settings = Settings()
+    if not remover_antigos:
+        from protocolo.geracao_topico import geracao_ativa
+
+        settings = geracao_ativa(settings)  # the topics of the generation the services run
     if remover_antigos:
         from indexer.reindexacao import remover_antigos as remover
 

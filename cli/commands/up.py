@@ -79,7 +79,12 @@ def up(
         ).start()
     status = 0
     while not parar.wait(1.0):
-        morto = stack.morto()
+        try:
+            morto = stack.supervisionar()
+        except StackError as exc:
+            erros.print(f"[red]erro:[/] {exc}")
+            status = 1
+            break
         if morto is not None:
             erros.print(
                 f"[red]erro:[/] {morto.nome} parou (status {morto.popen.returncode}); veja {morto.log}"

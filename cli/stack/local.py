@@ -18,6 +18,7 @@ from cli.stack.ports import esta_livre, host_porta
 from cli.stack.process import ChildProcess, esperar, http_ok, lancar
 from cli.stack.servers import argv_busca, argv_kafka, argv_smtp, kafka_pronto
 from protocolo.errors import StackError
+from protocolo.geracao import STATUS_TROCA
 from protocolo.kafka import create_topics
 from protocolo.settings import Settings
 
@@ -180,6 +181,19 @@ class LocalStack:
     def morto(self) -> ChildProcess | None:
         """The first child that exited on its own, if any."""
         return next((p for p in self.processes if p.popen.poll() is not None), None)
+
+    def supervisionar(self) -> ChildProcess | None:
+        """Start again each service that exited to switch generation; the first child that died otherwise.
+
+        A service exits with STATUS_TROCA after a rebuild activated another generation (it stopped
+        cleanly, offsets committed); started again, it reads the new one.
+        """
+        for child in [p for p in self.processes if p.popen.poll() == STATUS_TROCA]:
+            self.processes.remove(child)
+            self.avisar(f"{child.nome} trocou de geração; reiniciando")
+            self._iniciar_servico(child.nome)
+        # One that exited to switch while the others restarted is restarted on the next call, not dead.
+        return next((p for p in self.processes if p.popen.poll() not in (None, STATUS_TROCA)), None)
 
     def parar(self, prazo_s: float = 10) -> None:
         """Stop the services, then the servers (reverse start order); kill what does not stop in time."""

@@ -76,7 +76,7 @@ def test_a_rebuild_carries_a_renamed_orgao_into_new_topics_and_the_index_for_old
 
     (antigo,) = [o for o in carregar_referencia().orgaos if o.codigo == orgao]
     publicar_referencia(settings.kafka, [replace(antigo, nome=NOVO_NOME)])
-    resultado = run_cli(settings, "rebuild", timeout=400)
+    resultado = run_cli(settings, "rebuild", "--sem-troca", timeout=400)
     assert resultado.returncode == 0, resultado.stdout + resultado.stderr
 
     processos_v2 = _ultimos(settings, f"{settings.kafka.topics.processos}.v2", "processo")
