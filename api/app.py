@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal
+from api import routes_alertas, routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal
 from api.deps import Recursos
 from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
@@ -24,6 +24,7 @@ from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from api.validacao import mensagem_de_erro
+from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import catalogo_padrao
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, PublishError
@@ -55,6 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
         # Confirming and cancelling need the subscription records: follow them like the credentials.
         inscricoes = InscricoesVivas(settings.kafka)
         await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
+        alertas = AlertasVivos(settings.kafka)
+        await asyncio.get_running_loop().run_in_executor(None, lambda: alertas.iniciar(timeout_s=10))
         # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados).
         rejeitados = RejeitadosVivos(
             settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
@@ -67,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
             entregador=entregador,
             credenciais=credenciais,
             inscricoes=inscricoes,
+            alertas=alertas,
             limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
             rejeitados=rejeitados,
         )
@@ -75,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             rejeitados.parar()
             inscricoes.parar()
+            alertas.parar()
             credenciais.parar()
             entregador.parar()
             await es.close()
@@ -90,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_gateway.router)
     # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.
     app.include_router(routes_inscricoes.router)
+    app.include_router(routes_alertas.router)
     app.include_router(routes_feed.router)
     app.include_router(routes_portal.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

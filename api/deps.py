@@ -14,6 +14,7 @@ from api.gateway_memoria import MemoriaGateway
 from api.limites import LimitesInscricao
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
+from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import Catalogo
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.inscricoes_topico import InscricoesVivas
@@ -30,6 +31,7 @@ class Recursos:
     entregador: Entregador
     credenciais: CredenciaisVivas
     inscricoes: InscricoesVivas
+    alertas: AlertasVivos
     limites: LimitesInscricao
     rejeitados: RejeitadosVivos
     # Built here from the settings, so it lives exactly as long as the process's other clients.

@@ -89,6 +89,8 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.inscricoes, compactado),
         (t.enviadas, compactado),
         (t.devolucoes, compactado),
+        (t.alertas, compactado),
+        (t.alertas_novidades, compactado),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.
