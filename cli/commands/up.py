@@ -35,6 +35,8 @@ def up(
     settings.search.server_mode = "serverless"
     # ... and the local broker under-reports a changelog's end (see StreamsSettings).
     settings.streams.recovery_consistency_check = False
+    # ... and keeps stop words in the folded sub-field: the alert matcher copies what it does.
+    settings.alertas.analise = "local"
     if not settings.streams.metrics_port:
         settings.streams.metrics_port = 9464  # Prometheus' customary exporter port
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))

@@ -21,7 +21,7 @@ from protocolo.errors import StackError
 from protocolo.kafka import create_topics
 from protocolo.settings import Settings
 
-SERVICOS = ("streams", "indexer", "notifier", "archiver", "api")
+SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas", "archiver", "api")
 
 
 @dataclass

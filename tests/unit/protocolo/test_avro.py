@@ -134,6 +134,28 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "credencial": _credencial,
     "notificacao": _notificacao,
     "devolucao": _devolucao,
+    "alerta": lambda: {
+        "email": "a@example.com",
+        "consulta": '{"grupos":[]}',
+        "descricao": "todos os processos públicos",
+        "frequencia": "DIARIO",
+        "movimentos": False,
+        "estado": "PENDENTE",
+        "criada_em": T0,
+        "solicitada_em": T0,
+        "atualizada_em": T0,
+    },
+    "novidade": lambda: {
+        "alerta": "a" * 64,
+        "tipo": "NOVO",
+        "item": "23037001462202165",
+        "nup": "23037001462202165",
+        "assunto": None,
+        "orgao": None,
+        "operacao": None,
+        "ocorrido_em": None,
+        "registrada_em": T0,
+    },
 }
 
 
