@@ -4,8 +4,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := kcat chromium
 BROWSER_DEPS := tests/browser/node_modules/axe-core/axe.min.js
+DEPLOY_DEPS := tests/unit/deploy/node_modules/dclint/schemas/compose.schema.json
 
-.PHONY: run test install lint typecheck docs apt browser-deps clean
+.PHONY: run test install lint typecheck docs apt browser-deps deploy-deps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,7 +39,7 @@ docs: $(STAMP)
 	$(PY) -m cli.docs_settings
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy protocolo producers streams indexer api notifier archiver cli bench
+	$(VENV)/bin/mypy protocolo producers streams indexer api notifier archiver webhooks cli bench
 
 # axe-core for the browser tests, pinned in tests/browser/package-lock.json.
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
@@ -47,13 +48,22 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 
 browser-deps: $(BROWSER_DEPS)
 
+# The Compose Specification's JSON schema, as the npm package dclint ships it (pinned in
+# tests/unit/deploy/package-lock.json); tests/unit/deploy/test_compose.py validates docker-compose.yml with it.
+$(DEPLOY_DEPS): tests/unit/deploy/package.json tests/unit/deploy/package-lock.json
+	npm ci --prefix tests/unit/deploy --no-audit --no-fund --ignore-scripts
+	touch $(DEPLOY_DEPS)
+
+deploy-deps: $(DEPLOY_DEPS)
+
 # Most of the suite waits on real servers and worker processes rather than computing, so three pytest
 # workers fit two cores. A test file stays on one worker (its module-scoped stack starts once); each
 # worker starts its own broker, search server and SMTP sink on free ports.
 TEST_WORKERS ?= 3
 
-test: $(STAMP) apt browser-deps lint typecheck
+test: $(STAMP) apt browser-deps deploy-deps lint typecheck
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules \
+	  tests/unit/deploy/node_modules

@@ -5,15 +5,22 @@ from __future__ import annotations
 import uvicorn
 
 from api.app import create_app
+from protocolo.configuracao import carregar_settings
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 
 
 def main() -> None:
     """Serve until SIGTERM/SIGINT."""
     configure_logging()
-    settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port, log_level="warning")
+    settings = carregar_settings()
+    # log_config=None: uvicorn's loggers go to the root logger, in the process's one format.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="warning",
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

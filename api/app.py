@@ -16,31 +16,47 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_alertas, routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal
+from api import (
+    routes_alertas,
+    routes_api,
+    routes_feed,
+    routes_gateway,
+    routes_inscricoes,
+    routes_portal,
+    routes_webhooks,
+)
 from api.deps import Recursos
 from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
+from api.metricas import MedirRequisicoes, Metricas
 from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from api.validacao import mensagem_de_erro
 from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import catalogo_padrao
+from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
-from protocolo.errors import InvalidNup, PublishError
+from protocolo.errors import InvalidNup, InvalidWebhook, PublishError
 from protocolo.inscricoes_topico import InscricoesVivas
+from protocolo.integradores_topico import IntegradoresVivos
 from protocolo.kafka import make_producer
+from protocolo.metricas import servir_metricas
 from protocolo.search import make_async_search
 from protocolo.settings import Settings
+from protocolo.webhooks import PROPOSITO_SEGREDOS
+from protocolo.webhooks_topico import EstadosVivos, WebhooksVivos
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastAPI:
     """Build the application; clients are created when it starts serving."""
+    metricas = metricas or Metricas()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        parar_metricas = servir_metricas(metricas.registry, settings.api.metrics_port)
         es = make_async_search(settings.search)
         # Bounded: a request waits at most this long for the broker before answering 503.
         prazo_ms = int(settings.api.gateway_timeout_s * 1000)
@@ -63,6 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
             settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
         )
         rejeitados.iniciar()
+        # Integrators, their webhooks and the deliverer's verdicts: followed like the credentials.
+        integradores = IntegradoresVivos(settings.kafka)
+        webhooks = WebhooksVivos(settings.kafka)
+        estados = EstadosVivos(settings.kafka)
+        for tabela in (integradores, webhooks, estados):
+            await asyncio.to_thread(tabela.iniciar, timeout_s=10)
         app.state.recursos = Recursos(
             settings=settings,
             es=es,
@@ -73,17 +95,25 @@ def create_app(settings: Settings) -> FastAPI:
             alertas=alertas,
             limites=LimitesInscricao(settings.inscricao, settings.secret_key.get_secret_value().encode()),
             rejeitados=rejeitados,
+            metricas=metricas,
+            integradores=integradores,
+            webhooks=webhooks,
+            webhooks_estados=estados,
+            cofre=Cofre(settings.secret_key.get_secret_value().encode(), PROPOSITO_SEGREDOS),
         )
         try:
             yield
         finally:
             rejeitados.parar()
+            for tabela in (integradores, webhooks, estados):
+                tabela.parar()
             inscricoes.parar()
             alertas.parar()
             credenciais.parar()
             entregador.parar()
             await es.close()
             del app.state.recursos  # drops the producer, so librdkafka stops reconnecting
+            parar_metricas()
 
     app = FastAPI(
         title="Protocolo — consulta pública de processos",
@@ -91,8 +121,10 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(MedirRequisicoes, metricas=metricas)
     app.include_router(routes_api.router)
     app.include_router(routes_gateway.router)
+    app.include_router(routes_webhooks.router)
     # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.
     app.include_router(routes_inscricoes.router)
     app.include_router(routes_alertas.router)
@@ -118,6 +150,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def _inscricao_invalida(request: Request, exc: InscricaoInvalida) -> JSONResponse:
         return JSONResponse(
             {"detail": str(exc).capitalize()}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(InvalidWebhook)
+    async def _webhook_invalido(request: Request, exc: InvalidWebhook) -> JSONResponse:
+        detalhe = str(exc)
+        return JSONResponse(
+            {"detail": detalhe[:1].upper() + detalhe[1:] + "."},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
     @app.exception_handler(PublishError)

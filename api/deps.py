@@ -12,13 +12,17 @@ from fastapi import Depends, Request
 
 from api.gateway_memoria import MemoriaGateway
 from api.limites import LimitesInscricao
+from api.metricas import Metricas
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import Catalogo
+from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.inscricoes_topico import InscricoesVivas
+from protocolo.integradores_topico import IntegradoresVivos
 from protocolo.settings import Settings
+from protocolo.webhooks_topico import EstadosVivos, WebhooksVivos
 
 
 @dataclass
@@ -34,6 +38,11 @@ class Recursos:
     alertas: AlertasVivos
     limites: LimitesInscricao
     rejeitados: RejeitadosVivos
+    metricas: Metricas
+    integradores: IntegradoresVivos
+    webhooks: WebhooksVivos
+    webhooks_estados: EstadosVivos
+    cofre: Cofre
     # Built here from the settings, so it lives exactly as long as the process's other clients.
     memoria_gateway: MemoriaGateway = field(init=False)
 

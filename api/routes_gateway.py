@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.autenticacao import exigir_credencial
 from api.deps import RecursosDep
 from api.gateway import Status, avaliar_lote
 from api.rejeitados import CursorInvalido
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["agências"])
 _bearer = HTTPBearer(auto_error=False, description="Token da agência (protocolo agencias token create)")
 
-NAO_AUTENTICADO = "Token ausente, inválido ou revogado. Envie 'Authorization: Bearer <token>'."
-
 _EXEMPLO = [
     {
         "id": "SEI-4711",
@@ -54,20 +53,13 @@ async def _autenticar(
     recursos: RecursosDep,
     credenciais: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Credencial:
-    tabela = recursos.credenciais
-    if not tabela.carregada:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "Gateway iniciando; tente novamente em instantes.",
-            headers={"Retry-After": "5"},
-        )
     segredo = recursos.settings.secret_key.get_secret_value().encode()
-    credencial = tabela.atual.autenticar(segredo, credenciais.credentials) if credenciais else None
-    if credencial is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, NAO_AUTENTICADO, headers={"WWW-Authenticate": "Bearer"}
-        )
-    return credencial
+    return exigir_credencial(
+        recursos.credenciais,
+        segredo,
+        credenciais,
+        iniciando="Gateway iniciando; tente novamente em instantes.",
+    )
 
 
 async def _ler_lote(request: Request, limite_bytes: int, limite_eventos: int) -> list[Any]:
@@ -172,6 +164,8 @@ async def create_eventos(
         for r in avaliacao.resultados
     ]
     contagem = {s: sum(1 for r in avaliacao.resultados if r.status is s) for s in Status}
+    for situacao, quantos in contagem.items():
+        recursos.metricas.gateway.labels(situacao.value).inc(quantos)
     logger.info(
         "gateway batch orgao=%s credencial=%s aceitos=%d duplicados=%d rejeitados=%d",
         credencial.orgao,

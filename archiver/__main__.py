@@ -8,8 +8,9 @@ from types import FrameType
 
 from archiver.chave import garantir_chave, ler_chave
 from archiver.loop import Arquivador
+from protocolo.configuracao import carregar_settings, recusar
+from protocolo.errors import ArchiveError
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 
 logger = logging.getLogger("archiver")
 
@@ -17,12 +18,15 @@ logger = logging.getLogger("archiver")
 def main() -> None:
     """Run the archiver; in development the signing key is created on first start."""
     configure_logging()
-    settings = Settings()
+    settings = carregar_settings()
     caminho = settings.chave_arquivo()
-    if settings.environment == "development":
-        assinante = garantir_chave(caminho, nome=settings.arquivo.origem)
-    else:
-        assinante = ler_chave(caminho)
+    try:
+        if settings.environment == "development":
+            assinante = garantir_chave(caminho, nome=settings.arquivo.origem)
+        else:
+            assinante = ler_chave(caminho)
+    except ArchiveError as exc:
+        recusar([f"PROTOCOLO_ARQUIVO_CHAVE: {exc}"])
     arquivador = Arquivador(settings, assinante)
 
     def _parar(signum: int, frame: FrameType | None) -> None:

@@ -15,8 +15,10 @@ import time
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from archiver.arquivo import Arquivo
+from archiver.metricas import Metricas
 from archiver.nota import Assinante
 from protocolo.kafka import entrada_de, make_consumer
+from protocolo.metricas import atrasos, servir_metricas
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -25,8 +27,16 @@ logger = logging.getLogger(__name__)
 class Arquivador:
     """Archives tramitacao.eventos, every message once, in a signed append-only log."""
 
-    def __init__(self, settings: Settings, assinante: Assinante, *, espera_lote_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        assinante: Assinante,
+        *,
+        espera_lote_s: float = 0.5,
+        metricas: Metricas | None = None,
+    ) -> None:
         self.settings = settings
+        self.metricas = metricas or Metricas()
         self.assinante = assinante
         self.config = settings.arquivo
         self.espera_lote_s = espera_lote_s
@@ -38,6 +48,8 @@ class Arquivador:
             eventos_por_segmento=self.config.eventos_por_segmento,
         )
         self.consumer: Consumer = make_consumer(settings.kafka, self.grupo)
+        self.metricas.tamanho.set_function(lambda: self.arquivo.tamanho)
+        self.metricas.assinados.set_function(lambda: self.arquivo.ultimo_checkpoint or 0)
         self._rodando = True
         self._ultimo_checkpoint_em = time.monotonic()
 
@@ -53,6 +65,7 @@ class Arquivador:
 
     def executar(self) -> None:
         """Run until parar() is called."""
+        parar_metricas = servir_metricas(self.metricas.registry, self.config.metrics_port)
         try:
             self.consumer.subscribe([self.topico], on_assign=self._ao_atribuir)
             self.settings.readiness_file("archiver").touch()
@@ -68,6 +81,7 @@ class Arquivador:
         finally:
             self.consumer.close()
             self.arquivo.fechar()
+            parar_metricas()
 
     def processar(self, mensagens: list[Message]) -> None:
         """Append one batch (durably), then commit its offsets for the monitoring tools."""
@@ -78,6 +92,9 @@ class Arquivador:
                 continue
             lote.append(entrada_de(m))
         self.arquivo.anexar(lote)
+        self.metricas.eventos.inc(len(lote))
+        for (topico, particao), atraso in atrasos(self.consumer, mensagens).items():
+            self.metricas.atraso.labels(topico, str(particao)).set(atraso)
         try:
             self.consumer.commit(asynchronous=True)
         except KafkaException as exc:
@@ -92,5 +109,6 @@ class Arquivador:
             or desde >= self.config.checkpoint_eventos
             or (vencido and desde)
         ):
-            self.arquivo.checkpoint(self.assinante, origem=self.config.origem)
+            if self.arquivo.checkpoint(self.assinante, origem=self.config.origem) is not None:
+                self.metricas.checkpoints.inc()
             self._ultimo_checkpoint_em = time.monotonic()

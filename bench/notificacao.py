@@ -21,10 +21,10 @@ import smtplib
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
+from bench.movimentos import T0, movimento
 from bench.pilha import iniciar_pilha
 from bench.saida import gravar_resultados
 from notifier.lote import Redator
@@ -38,29 +38,6 @@ from protocolo.settings import NotifierSettings, Settings
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "notificacao.json"
-T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
-
-
-def _movimento(nup: str, n: int) -> dict[str, Any]:
-    return {
-        "id": f"26000:bench-{nup}-{n}",
-        "nup": nup,
-        "orgao": "26000",
-        "orgao_nome": "Ministério da Educação",
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO" if n % 2 else "RECEBIMENTO",
-        "ocorrido_em": T0 + timedelta(minutes=n),
-        "unidade_origem": {"codigo": "110", "sigla": "PROT", "nome": "Protocolo Central"},
-        "unidade_destino": {
-            "codigo": "230",
-            "sigla": "CGGP",
-            "nome": "Coordenação-Geral de Gestão de Pessoas",
-        },
-        "observacao": None,
-        "nup_relacionado": None,
-        "assunto": "Solicitação de aposentadoria",
-        "processo_versao": n,
-    }
 
 
 def _emls(pasta: Path) -> list[Path]:
@@ -112,7 +89,7 @@ def main() -> None:
             for e in (f"pessoa{i}-{nup}@example.com" for i in range(args.inscritos))
         ]
         gravar_inscricoes(settings.kafka, inscricoes)
-        movimentos = [_movimento(nups[n % len(nups)], n) for n in range(args.movimentos)]
+        movimentos = [movimento(nups[n % len(nups)], n) for n in range(args.movimentos)]
         total = len(movimentos) * args.inscritos
         console.print(
             f"[bold]Notificação[/]: {len(movimentos):,d} movimentos × {args.inscritos} inscritos = "
@@ -142,11 +119,11 @@ def main() -> None:
 
         producer = make_producer(settings.kafka)
         catalogo = catalogo_padrao()
-        for movimento in movimentos:
+        for registro in movimentos:
             producer.produce(
                 settings.kafka.topics.movimentos,
-                key=movimento["nup"].encode(),
-                value=catalogo.encode("movimento", movimento),
+                key=registro["nup"].encode(),
+                value=catalogo.encode("movimento", registro),
             )
             producer.poll(0)
         producer.flush(60)

@@ -7,11 +7,14 @@ valid events (10,000 distinct Avro messages, produced again and again in turn), 
   consumidor           protocolo.leitura.ler_ate_o_fim over the topic: reading alone (the baseline)
   consumidor_decode    the same, decoding each message with the catalogue (the least work that sees
                        the data)
-  replay_jsonl         `protocolo replay eventos --formato jsonl --saida F` as a subprocess
-  replay_parquet       `protocolo replay eventos --formato parquet --saida F` as a subprocess
-The replays' times include the interpreter's start (about a second) and their peak resident memory
-is measured on the child process. Prints events/s and the ratios, and writes them to
-bench/resultados/replay.json (or --saida).
+  replay_jsonl         `protocolo replay eventos --formato jsonl --saida F` as a subprocess, with its
+                       decoding workers (one per core)
+  replay_parquet       the same with `--formato parquet`
+  replay_*_serial      the same with `--processos 0`: everything in the main process
+The replays' times include the interpreter's start (about a second). Their memory is the peak of
+the sums over the whole process tree (the command and its workers), sampled every 50 ms: RSS
+(shared pages counted in each process) and PSS (shared pages split between them). Prints events/s
+and the ratios, and writes them to bench/resultados/replay.json (or --saida).
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from typing import Any
 
 from rich.console import Console
 
+from bench.memoria import Pico, medir_arvore
 from bench.pilha import iniciar_pilha
-from bench.publicacao import _MEDIR_MEMORIA
-from bench.registro import gravar_resultados
+from bench.saida import gravar_resultados
 from cli.simulation.simulator import SimulationConfig, Simulator
 from protocolo.avro import catalogo_padrao
 from protocolo.kafka import make_producer
@@ -88,20 +91,27 @@ def _linhas(formato: str, arquivo: Path) -> int:
         return sum(1 for _ in aberto)
 
 
-def _replay(settings: Settings, formato: str, saida: Path) -> tuple[float, float, str]:
-    """Run the replay to `saida`; (seconds, peak RSS in MB, its stderr)."""
+def _replay(
+    settings: Settings, formato: str, saida: Path, *, processos: int | None
+) -> tuple[float, Pico, str]:
+    """Run the replay to `saida`; (seconds, peak memory of its process tree, its stderr)."""
+    argv = [sys.executable, "-m", "cli", "replay", "eventos", "--formato", formato, "--saida", str(saida)]
+    argv += [] if processos is None else ["--processos", str(processos)]
+    pico = Pico()
     inicio = time.perf_counter()
-    resultado = subprocess.run(
-        [sys.executable, "-c", _MEDIR_MEMORIA, "-m", "cli", "replay", "eventos", "--formato", formato]
-        + ["--saida", str(saida)],
+    with subprocess.Popen(
+        argv,
         env={**os.environ, **settings.to_env()},
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
-    )
+    ) as processo:
+        fio = medir_arvore(processo, pico)
+        _saida, erros = processo.communicate()
     segundos = time.perf_counter() - inicio
-    assert resultado.returncode == 0, resultado.stderr[-2000:]
-    return segundos, round(int(resultado.stdout.strip().splitlines()[-1]) / 1024, 1), resultado.stderr
+    fio.join()
+    assert processo.returncode == 0, erros[-2000:]
+    return segundos, pico, erros
 
 
 def main() -> None:
@@ -125,21 +135,37 @@ def main() -> None:
             resultados[nome] = _figura(n, segundos)
             console.print(f"  {nome:18s} {segundos:7.2f} s = {n / segundos:>10,.0f} eventos/s")
         for formato in ("jsonl", "parquet"):
-            arquivo = pasta / f"eventos.{formato}"
-            segundos, rss, resumo = _replay(settings, formato, arquivo)
-            assert _linhas(formato, arquivo) == n and "ilegível" not in resumo, resumo[-2000:]
-            nome = f"replay_{formato}"
-            resultados[nome] = _figura(n, segundos, pico_rss_mb=rss, bytes_saida=arquivo.stat().st_size)
-            console.print(f"  {nome:18s} {segundos:7.2f} s = {n / segundos:>10,.0f} eventos/s, pico {rss} MB")
-            arquivo.unlink()
+            for sufixo, processos in (("", None), ("_serial", 0)):
+                arquivo = pasta / f"eventos.{formato}"
+                segundos, pico, resumo = _replay(settings, formato, arquivo, processos=processos)
+                assert _linhas(formato, arquivo) == n and "ilegível" not in resumo, resumo[-2000:]
+                nome = f"replay_{formato}{sufixo}"
+                resultados[nome] = _figura(
+                    n,
+                    segundos,
+                    pico_rss_total_mb=pico.rss_mb,
+                    pico_pss_total_mb=pico.pss_mb,
+                    processos=pico.processos,
+                    bytes_saida=arquivo.stat().st_size,
+                )
+                console.print(
+                    f"  {nome:22s} {segundos:7.2f} s = {n / segundos:>10,.0f} eventos/s, "
+                    f"pico {pico.rss_mb} MB RSS / {pico.pss_mb} MB PSS em {pico.processos} processos"
+                )
+                arquivo.unlink()
         base = resultados["consumidor"]["eventos_por_s"]
         base_decode = resultados["consumidor_decode"]["eventos_por_s"]
         resultados["razoes"] = {
-            f"{f}_sobre_{b}": round(resultados[f"replay_{f}"]["eventos_por_s"] / v, 3)
+            f"{f}{s}_sobre_{b}": round(resultados[f"replay_{f}{s}"]["eventos_por_s"] / v, 3)
             for f in ("jsonl", "parquet")
+            for s in ("", "_serial")
             for b, v in (("consumidor", base), ("consumidor_decode", base_decode))
         }
-        resultados["meta"] = {"objetivo": "replay >= 0.5 x consumidor", "eventos": n}
+        resultados["meta"] = {
+            "objetivo": "replay >= 0.5 x consumidor, 1 M eventos em < 200 MB",
+            "eventos": n,
+            "nucleos": os.cpu_count(),
+        }
         for chave, valor in resultados["razoes"].items():
             console.print(f"  {chave}: {valor:.2f}")
         gravar_resultados(args.saida, resultados, console)

@@ -512,7 +512,9 @@ class Bench:
             self.r["memoria_pico_mb"] = round(_rss_pico_mb(self.worker.pid), 1)
         self.r["fases"] = fases
         gravar_resultados(
-            RESULTADOS, {"quando": datetime.now(UTC).isoformat(timespec="seconds"), **self.r}, console
+            self.args.resultados,
+            {"quando": datetime.now(UTC).isoformat(timespec="seconds"), **self.r},
+            console,
         )
 
     def parar(self) -> None:
@@ -535,6 +537,7 @@ def main() -> None:
         "(cauda, reinicio e latencia incluem streams)",
     )
     parser.add_argument("--perfil", action="store_true", help="run the first worker under pyinstrument")
+    parser.add_argument("--resultados", type=Path, default=RESULTADOS, help="where the figures go (JSON)")
     args = parser.parse_args()
     fases = [f.strip() for f in args.fases.split(",") if f.strip()]
     desconhecidas = set(fases) - set(FASES)

@@ -1,5 +1,5 @@
 """`python -m cli`: the `protocolo` command."""
 
-from cli.commands import app
+from cli import main
 
-app()
+main()

@@ -24,7 +24,15 @@ END = "<!-- settings:end -->"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "operacao.md"
 
 # Read from the environment outside the Settings classes: (variable, default, meaning).
-_OUTSIDE_SETTINGS = (("PROTOCOLO_LOG_LEVEL", "INFO", "Services' log level (read by `protocolo/logs.py`)."),)
+_OUTSIDE_SETTINGS = (
+    ("PROTOCOLO_LOG_LEVEL", "INFO", "Services' log level (read by `protocolo/logs.py`)."),
+    (
+        "PROTOCOLO_LOG_FORMAT",
+        "text",
+        "`text` (`key=value` lines) or `json` (one JSON object per line), for every process (read by "
+        "`protocolo/logs.py`).",
+    ),
+)
 
 
 def _prefix(model: type[BaseModel]) -> str:

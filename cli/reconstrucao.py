@@ -115,20 +115,32 @@ class Reconstrucao:
         subscribed). From the end, it mails what the new generation emits after the rebuild; what the
         running generation also mails in between has the same Message-ID and is sent once. The group
         is empty (nothing of the new generation runs yet), so the broker takes a commit from outside it.
+
+        The webhooks deliverer's group of the next generation is placed at the same ends, for the same
+        reason: from the beginning it would post every old movimento to every integrator again.
         """
         topicos = self.nova.kafka.topics
         fins = {
             topicos.movimentos: dict(fins_movimentos),
             topicos.inscricoes: _fins(self.nova, topicos.inscricoes)[0],
         }
-        grupo = self.nova.kafka.group(servico_na_geracao("notifier", self.nova.streams.geracao))
-        consumidor = make_consumer(self.nova.kafka, grupo)
-        try:
-            posicoes = [TopicPartition(t, p, o) for t, ps in fins.items() for p, o in sorted(ps.items())]
-            if posicoes:
-                consumidor.commit(offsets=posicoes, asynchronous=False)
-        finally:
-            consumidor.close()
+        geracao = self.nova.streams.geracao
+        for servico, topicos_do_grupo in (
+            ("notifier", fins),
+            ("webhooks", {topicos.movimentos: fins[topicos.movimentos]}),
+        ):
+            grupo = self.nova.kafka.group(servico_na_geracao(servico, geracao))
+            consumidor = make_consumer(self.nova.kafka, grupo)
+            try:
+                posicoes = [
+                    TopicPartition(t, p, o)
+                    for t, ps in topicos_do_grupo.items()
+                    for p, o in sorted(ps.items())
+                ]
+                if posicoes:
+                    consumidor.commit(offsets=posicoes, asynchronous=False)
+            finally:
+                consumidor.close()
 
     def _esperar(
         self, pilha: LocalStack, grupo: str, topico: str, fins: dict[int, int], *, contar: bool

@@ -6,6 +6,7 @@ __all__ = ["GuardarEml", "main"]
 
 import argparse
 import itertools
+import logging
 import signal
 import threading
 import time
@@ -13,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from protocolo.logs import configure_logging
+
+logger = logging.getLogger("cli.smtpsink")
 
 
 class GuardarEml:
@@ -40,12 +45,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     args = parser.parse_args()
+    configure_logging()
+    # aiosmtpd logs every command line at INFO: the recipients' addresses and AUTH's base64 blobs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(GuardarEml(args.dir), hostname=args.host, port=args.port)
     controller.start()
     parar = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: parar.set())
     signal.signal(signal.SIGINT, lambda *_: parar.set())
-    print(f"smtp sink ready on {args.host}:{args.port} dir={args.dir}", flush=True)  # noqa: T201
+    logger.info("smtp sink ready host=%s port=%d dir=%s", args.host, args.port, args.dir)
     parar.wait()
     controller.stop()
 

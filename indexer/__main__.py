@@ -7,8 +7,8 @@ import signal
 from types import FrameType
 
 from indexer.loop import Indexer
+from protocolo.configuracao import carregar_settings
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 
 logger = logging.getLogger("indexer")
 
@@ -16,7 +16,7 @@ logger = logging.getLogger("indexer")
 def main() -> None:
     """Run the indexer until SIGTERM/SIGINT."""
     configure_logging()
-    indexer = Indexer(Settings())
+    indexer = Indexer(carregar_settings())
 
     def _parar(signum: int, frame: FrameType | None) -> None:
         indexer.parar()

@@ -15,16 +15,20 @@ from __future__ import annotations
 __all__ = ["Indexer"]
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
+from indexer.documents import Acao
 from indexer.indices import garantir_indices
-from indexer.plano import Carta, cartas_rejeitados, planejar_lote
+from indexer.metricas import Metricas
+from indexer.plano import Carta, Rejeitado, cartas_rejeitados, planejar_lote
 from indexer.sink import aplicar, com_retentativas, remover_movimentos_ocultos, sem_ocultos_do_indice
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import NotAcknowledged, WorkerStopped
 from protocolo.kafka import entrada_de, make_consumer, make_producer
+from protocolo.metricas import atrasos, servir_metricas
 from protocolo.produce import Mensagem, produce_and_wait
 from protocolo.search import make_search
 from protocolo.settings import Settings
@@ -35,8 +39,16 @@ logger = logging.getLogger(__name__)
 class Indexer:
     """Consumes tramitacao.processos and tramitacao.movimentos into the search indices."""
 
-    def __init__(self, settings: Settings, *, lote_max: int = 1000, espera_lote_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        lote_max: int = 1000,
+        espera_lote_s: float = 0.5,
+        metricas: Metricas | None = None,
+    ) -> None:
         self.settings = settings
+        self.metricas = metricas or Metricas()
         self.lote_max = lote_max
         self.espera_lote_s = espera_lote_s
         self._rodando = True
@@ -57,6 +69,8 @@ class Indexer:
         self._rodando = False
 
     def _deve_parar(self) -> bool:
+        # The sink asks this once before each wait to retry the search server: the retry count.
+        self.metricas.retentativas.inc()
         return not self._rodando
 
     def _garantir(self) -> None:
@@ -64,6 +78,7 @@ class Indexer:
 
     def executar(self) -> None:
         """Run until parar() is called; waits for the search server if it is not up yet."""
+        parar_metricas = servir_metricas(self.metricas.registry, self.settings.indexer.metrics_port)
         try:
             com_retentativas(self._garantir, deve_parar=self._deve_parar)
             self.consumer.subscribe([self.topico_processos, self.topico_movimentos])
@@ -78,9 +93,11 @@ class Indexer:
         finally:
             self.consumer.close()
             self.dlq.flush(10)
+            parar_metricas()
 
     def processar(self, mensagens: list[Message]) -> None:
         """Perform one batch's plan: write it, send what the index refused to the DLQ, then commit."""
+        inicio = time.monotonic()
         entradas = []
         for mensagem in mensagens:
             if mensagem.error():
@@ -117,6 +134,7 @@ class Indexer:
         )
         if cartas:
             self._entregar(cartas)
+        self._medir(mensagens, plano.acoes, rejeitados, cartas)
         try:
             self.consumer.commit(asynchronous=False)
         except KafkaException as exc:
@@ -126,7 +144,23 @@ class Indexer:
                 return
             logger.warning("commit failed, the batch will be consumed again error=%s", exc)
             return
+        self.metricas.lote.observe(time.monotonic() - inicio)
         logger.debug("batch indexed messages=%d actions=%d", len(mensagens), len(plano.acoes))
+
+    def _medir(
+        self, mensagens: list[Message], acoes: list[Acao], rejeitados: list[Rejeitado], cartas: list[Carta]
+    ) -> None:
+        """Count one written batch: documents by family, refusals, dead letters, and the lag left."""
+        m = self.metricas
+        m.mensagens.inc(len(mensagens))
+        recusados = {id(r.acao) for r in rejeitados}
+        for acao in acoes:
+            familia = m.familia(acao.indice, alias_processos=self.alias_processos)
+            (m.rejeitados if id(acao) in recusados else m.documentos).labels(familia).inc()
+        for carta in cartas:
+            m.dlq.labels(carta.codigo).inc()
+        for (topico, particao), atraso in atrasos(self.consumer, mensagens).items():
+            m.atraso.labels(topico, str(particao)).set(atraso)
 
     def _entregar(self, cartas: list[Carta]) -> None:
         """Produce the batch's dead letters and wait until the broker has every one (before the commit)."""

@@ -113,7 +113,8 @@ def com_retentativas(
 ) -> T:
     """Run `operacao` until it succeeds, waiting out an unreachable, busy or index-less server.
 
-    Raises WorkerStopped if asked to stop while waiting; other API errors pass through.
+    `deve_parar` is asked once before each wait (the indexer counts its retries with it). Raises
+    WorkerStopped if asked to stop while waiting; other API errors pass through.
     """
     espera = _Espera(deve_parar, espera_max_s)
     recriar = False

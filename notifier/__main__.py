@@ -6,14 +6,14 @@ import signal
 from types import FrameType
 
 from notifier.loop import Notifier
+from protocolo.configuracao import carregar_settings
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 
 
 def main() -> None:
     """Run the notifier until SIGTERM/SIGINT."""
     configure_logging()
-    notifier = Notifier(Settings())
+    notifier = Notifier(carregar_settings())
 
     def _parar(signum: int, frame: FrameType | None) -> None:
         notifier.parar()

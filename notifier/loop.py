@@ -24,6 +24,7 @@ from confluent_kafka import KafkaException, Message
 
 from notifier.enviadas import Desfecho, Enviadas
 from notifier.lote import Envio, Redator, itens_do_lote, planejar_devolucoes, planejar_lote
+from notifier.metricas import Metricas
 from notifier.sender import EnvioConcorrente
 from notifier.subscriptions import Inscricoes
 from protocolo.avro import catalogo_padrao
@@ -33,6 +34,7 @@ from protocolo.inscricoes import Devolucao, devolucao_to_avro
 from protocolo.inscricoes_topico import gravar_devolucoes
 from protocolo.kafka import entrada_de, make_consumer
 from protocolo.leitura import Leitor
+from protocolo.metricas import atrasos, servir_metricas
 from protocolo.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,8 +43,9 @@ logger = logging.getLogger(__name__)
 class Notifier:
     """Consumes movimentos and inscricoes and mails the subscribers."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, metricas: Metricas | None = None) -> None:
         self.settings = settings
+        self.metricas = metricas or Metricas()
         # One group per generation of the derived topics: `protocolo rebuild` places the next
         # generation's group at the end of its movimentos, so the switch mails no old movimento.
         self.grupo = settings.kafka.group(servico_na_geracao("notifier", settings.streams.geracao))
@@ -55,7 +58,11 @@ class Notifier:
             segredo=settings.secret_key.get_secret_value().encode(),
             validade=timedelta(hours=settings.inscricao.confirmacao_validade_h),
         )
-        self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
+        self.envio = EnvioConcorrente(
+            settings.smtp, settings.notifier, self._registrar, ao_repetir=self.metricas.retentativas.inc
+        )
+        self.metricas.fila.set_function(lambda: self.envio.pendentes)
+        self.metricas.inscricoes.set_function(lambda: len(self.inscricoes))
         self.consumer = make_consumer(settings.kafka, self.grupo)
         self.leitores: list[Leitor] = []  # inscricoes and the bounce marks, opened by executar()
         self._rodando = True
@@ -66,6 +73,7 @@ class Notifier:
 
     def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
         self.enviadas.registrar(envio.message_id, envio.chave, desfecho)
+        (self.metricas.enviados if desfecho is Desfecho.ENVIADA else self.metricas.devolvidos).inc()
 
     def atualizar_inscricoes(self, *, ate_o_fim: bool = False, espera_s: float = 0.05) -> None:
         """Apply every subscription record and bounce mark available now (`ate_o_fim`: read both whole)."""
@@ -96,6 +104,7 @@ class Notifier:
 
     def executar(self) -> None:
         """Run until parar() is called."""
+        parar_metricas = servir_metricas(self.metricas.registry, self.settings.notifier.metrics_port)
         carregados = self.enviadas.carregar()
         topicos = self.settings.kafka.topics
         # Every notifier reads the subscriptions and the bounce marks whole, without a group; short
@@ -125,6 +134,7 @@ class Notifier:
             for leitor in self.leitores:
                 leitor.fechar()
             self.enviadas.fechar()
+            parar_metricas()
 
     def processar(self, mensagens: list[Message]) -> bool:
         """Perform one batch's plan and commit it; False when it could not finish (stopping)."""
@@ -149,11 +159,14 @@ class Notifier:
         )
         if marcadas:
             self._marcar_devolvendo(marcadas)
+            self.metricas.devolvendo.inc(len(marcadas))
         try:
             self.consumer.commit(asynchronous=False)
         except KafkaException as exc:
             # Redelivered later; enviadas keeps it from being mailed twice.
             logger.warning("commit failed error=%s", exc)
+        for (topico, particao), atraso in atrasos(self.consumer, mensagens).items():
+            self.metricas.atraso.labels(topico, str(particao)).set(atraso)
         if envios:
             recusados = sum(1 for _, d in desfechos if d is Desfecho.RECUSADA)
             logger.info("emails sent count=%d refused=%d", len(envios) - recusados, recusados)

@@ -11,7 +11,6 @@ __all__ = ["EnvioConcorrente", "SmtpSender"]
 import logging
 import queue
 import smtplib
-import ssl
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,10 +33,15 @@ class SmtpSender:
 
     def _conectar(self) -> smtplib.SMTP:
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
+        if s.implicit_tls:
+            contexto = s.ssl_context()
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=contexto)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
         try:
             if s.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                # Raises SMTPNotSupportedError when the relay offers no STARTTLS: never a silent downgrade.
+                smtp.starttls(context=s.ssl_context())
             if s.username and s.password:
                 smtp.login(s.username, s.password.get_secret_value())
         except BaseException:
@@ -87,9 +91,11 @@ class EnvioConcorrente:
         registrar: Registrar,
         *,
         criar_sender: Callable[[SmtpSettings], SmtpSender] = SmtpSender,
+        ao_repetir: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.registrar = registrar
+        self.ao_repetir = ao_repetir
         self._ritmo = Ritmo(settings.emails_por_s, rajada=settings.concorrencia)
         self._fila: queue.Queue[_Tarefa | None] = queue.Queue()
         self._pendentes = 0
@@ -119,6 +125,11 @@ class EnvioConcorrente:
                 return None
             return list(self._desfechos)
 
+    @property
+    def pendentes(self) -> int:
+        """Messages of the batch at hand not yet accepted or refused for good."""
+        return self._pendentes
+
     def parar(self) -> None:
         """Stop taking messages; the batch at hand stays incomplete (and uncommitted)."""
         self._parar.set()
@@ -138,6 +149,7 @@ class EnvioConcorrente:
 
     def _reagendar(self, tarefa: _Tarefa, exc: BaseException) -> None:
         tarefa.tentativas += 1
+        self.ao_repetir()
         espera = proxima_espera(
             tarefa.tentativas, inicial_s=self.settings.espera_inicial_s, maxima_s=self.settings.espera_max_s
         )

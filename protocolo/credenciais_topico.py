@@ -21,16 +21,16 @@ def _decodificar(valor: bytes) -> Credencial:
     return credencial_from_avro(catalogo_padrao().decode("credencial", valor))
 
 
-def _visao(credenciais: dict[str, Credencial]) -> Credenciais:
+def _visao(credenciais: dict[str, Credencial]) -> Credenciais[Credencial]:
     return Credenciais(credenciais.values())
 
 
-def ler_credenciais(settings: KafkaSettings, *, timeout_s: float = 30.0) -> Credenciais:
+def ler_credenciais(settings: KafkaSettings, *, timeout_s: float = 30.0) -> Credenciais[Credencial]:
     """Every credential as the topic holds them now."""
     return _visao(ler_tabela(settings, settings.topics.credenciais, _decodificar, timeout_s=timeout_s))
 
 
-class CredenciaisVivas(TabelaViva[Credencial, Credenciais]):
+class CredenciaisVivas(TabelaViva[Credencial, Credenciais[Credencial]]):
     """The credentials the gateway checks, following the topic (a revocation applies in moments)."""
 
     def __init__(self, settings: KafkaSettings) -> None:

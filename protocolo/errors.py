@@ -14,7 +14,9 @@ ProtocoloError
 ├── StackError                         the local stack could not start (port in use, process died)
 ├── ArchiveError                       the audit archive cannot be opened or appended to as it is
 │   └── InvalidNote (ValueError)       a checkpoint, key or proof that is malformed or does not verify
-└── SourceUnreadable                   a topic or index an audit reads is missing or cannot be read
+├── SourceUnreadable                   a topic or index an audit reads is missing or cannot be read
+├── InvalidWebhook (ValueError)        a webhook registration the API refuses; the message is pt-BR
+└── SealedSecretUnreadable (ValueError) a sealed secret that does not open (other key, other record)
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ __all__ = [
     "InvalidEvent",
     "InvalidNote",
     "InvalidNup",
+    "InvalidWebhook",
     "NotAcknowledged",
     "ProtocoloError",
     "PublishError",
     "ReindexFailed",
+    "SealedSecretUnreadable",
     "SourceUnreadable",
     "StackError",
     "UnknownSchema",
@@ -137,3 +141,11 @@ class InvalidNote(ArchiveError, ValueError):
 
 class SourceUnreadable(ProtocoloError):
     """A topic or index that an audit reads is missing or cannot be read."""
+
+
+class InvalidWebhook(ProtocoloError, ValueError):
+    """A webhook registration the API refuses (url, target); the message is pt-BR for integrators."""
+
+
+class SealedSecretUnreadable(ProtocoloError, ValueError):
+    """A sealed secret that does not open: another platform secret, another record, or corrupted."""

@@ -26,11 +26,16 @@ logger = logging.getLogger(__name__)
 # A librdkafka setting: a scalar, a callback such as error_cb, or a Python logger (`logger`).
 ConfigValue = str | int | float | bool | Callable[..., None] | logging.Logger
 
+# librdkafka's own lines (connection failures, retries) go through Python logging, in the process's
+# format (text or JSON), instead of straight to stderr; they are delivered by the client's poll.
+_LIBRDKAFKA = logging.getLogger("protocolo.kafka.librdkafka")
+
 
 def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
     """An idempotent producer that waits for every in-sync replica (acks=all)."""
     config: dict[str, ConfigValue] = {
         **settings.client_config(),
+        "logger": _LIBRDKAFKA,
         "acks": "all",
         "enable.idempotence": True,
         "linger.ms": 5,
@@ -45,8 +50,9 @@ def make_producer(settings: KafkaSettings, **extra: ConfigValue) -> Producer:
 
 def make_consumer(settings: KafkaSettings, group_id: str, **extra: str | int | float | bool) -> Consumer:
     """A consumer with manual commits and an eager assignor (cooperative-sticky orphans partitions here)."""
-    config: dict[str, str | int | float | bool] = {
+    config: dict[str, ConfigValue] = {
         **settings.client_config(),
+        "logger": _LIBRDKAFKA,
         "group.id": group_id,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
@@ -73,28 +79,55 @@ def entrada_de(mensagem: Message) -> Entrada:
 
 def make_admin(settings: KafkaSettings, **extra: str | int | float | bool) -> AdminClient:
     """An admin client."""
-    return AdminClient({**settings.client_config(), **extra})
+    config: dict[str, ConfigValue] = {**settings.client_config(), "logger": _LIBRDKAFKA, **extra}
+    return AdminClient(config)  # type: ignore[arg-type]  # its stubs omit `logger`, which it accepts
+
+
+_DIA_MS = 86_400_000
+
+
+def _retencao(dias: int) -> str:
+    """Kafka's retention.ms for a number of days (`0`: forever, -1)."""
+    return str(dias * _DIA_MS if dias else -1)
 
 
 def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
-    """Every topic protocolo uses, with compaction where only the latest value per key matters."""
+    """Every topic protocolo uses, with compaction where only the latest value per key matters.
+
+    The raw events are the audit log and the movimentos what a reindex reads: both are kept forever
+    (retention.ms=-1, whatever the broker's default). The dead letters and the notifier's enviadas
+    get the retention of the settings; enviadas stays compacted as well (compact,delete).
+    """
     t = settings.topics
     compactado = {"cleanup.policy": "compact"}
+    para_sempre = {"cleanup.policy": "delete", "retention.ms": "-1"}
+    dlq = {"cleanup.policy": "delete", "retention.ms": _retencao(t.retencao_dlq_dias)}
+    enviadas = (
+        {"cleanup.policy": "compact,delete", "retention.ms": _retencao(t.retencao_enviadas_dias)}
+        if t.retencao_enviadas_dias
+        else compactado
+    )
     specs = [
-        (t.eventos, {}),
-        (t.dlq, {}),
-        (t.dlq_indexacao, {}),
-        (t.movimentos, {}),
+        (t.eventos, para_sempre),
+        (t.dlq, dlq),
+        (t.dlq_indexacao, dlq),
+        (t.movimentos, para_sempre),
         (t.processos, compactado),
         (t.inscricoes, compactado),
-        (t.enviadas, compactado),
+        (t.enviadas, enviadas),
         (t.devolucoes, compactado),
         (t.alertas, compactado),
         (t.alertas_novidades, compactado),
+        # The outbox grows with deliveries; compaction keeps one record per delivery, and on real
+        # Kafka deliveries older than a week are of no use (`delete` drops them).
+        (
+            t.webhooks_entregas,
+            {"cleanup.policy": "compact,delete", "retention.ms": str(7 * 24 * 3600 * 1000)},
+        ),
     ]
     topicos = [NewTopic(nome, t.partitions, t.replication_factor, config=cfg) for nome, cfg in specs]
     # Small tables every reader reads whole: one partition keeps them in one order.
-    for tabela in (t.referencia, t.credenciais):
+    for tabela in (t.referencia, t.credenciais, t.integradores, t.webhooks, t.webhooks_estados):
         topicos.append(NewTopic(tabela, 1, t.replication_factor, config=compactado))
     return topicos
 

@@ -11,6 +11,7 @@ __all__ = [
     "AlertasSettings",
     "ApiSettings",
     "ArquivoSettings",
+    "IndexerSettings",
     "InscricaoSettings",
     "KafkaSettings",
     "NotifierSettings",
@@ -18,15 +19,18 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "TopicSettings",
+    "WebhookSettings",
 ]
 
+import ssl
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_DEV_SECRET = "troque-este-segredo-em-producao"
+from protocolo.producao import SEGREDO_DE_DESENVOLVIMENTO, recusas_em_producao
 
 
 def _config(prefixo: str) -> SettingsConfigDict:
@@ -35,6 +39,19 @@ def _config(prefixo: str) -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefixo, env_file=".env", extra="ignore", use_attribute_docstrings=True
     )
+
+
+def _recusar(erros: list[str]) -> None:
+    """A ValueError with one line per refused setting, if there is any (pydantic reports it)."""
+    if erros:
+        raise ValueError("\n".join(erros))
+
+
+def _contexto_tls(ca: Path | None) -> ssl.SSLContext:
+    # create_default_context: CERT_REQUIRED and check_hostname, TLS 1.2 or later.
+    contexto = ssl.create_default_context(cafile=str(ca) if ca else None)
+    contexto.minimum_version = ssl.TLSVersion.TLSv1_2
+    return contexto
 
 
 class TopicSettings(BaseSettings):
@@ -67,29 +84,53 @@ class TopicSettings(BaseSettings):
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
     """Agencies' gateway credentials (compacted)."""
+    integradores: str = "integradores.credenciais"
+    """Integrators' credentials and contact addresses (compacted)."""
+    webhooks: str = "webhooks.registros"
+    """Webhook registrations as the API, their only writer, records them (compacted)."""
+    webhooks_estados: str = "webhooks.estados"
+    """The deliverer's verdict on each webhook: verified, refused or disabled (compacted)."""
+    webhooks_entregas: str = "webhooks.entregas"
+    """The deliverer's outbox: each delivery pending or done, keyed by its webhook-id (compacted)."""
     partitions: int = Field(default=4, ge=1)
     """Partitions of the topics protocolo creates."""
     replication_factor: int = Field(default=1, ge=1)
     """Replication factor of the topics protocolo creates."""
+    # The raw events (the audit log) and the movimentos (what a reindex reads) are kept forever; the
+    # dead letters and the notifier's enviadas are kept for a while (applied by `create-topics`).
+    retencao_dlq_dias: int = Field(default=30, ge=0)
+    """How long both dead-letter topics keep a record, in days (`0`: forever); raw events and movimentos are
+    kept forever."""
+    retencao_enviadas_dias: int = Field(default=90, ge=0)
+    """How long `notificacoes.enviadas` keeps an outcome, in days (`0`: forever); bounces older than this no
+    longer count towards `PROTOCOLO_NOTIFIER_DEVOLUCOES_MAX`."""
 
 
 class KafkaSettings(BaseSettings):
-    """How every Kafka client connects; librdkafka names come from `client_config`."""
+    """How every Kafka client connects; librdkafka names come from `client_config`, aiokafka's TLS from
+    `ssl_context`."""
 
     model_config = _config("PROTOCOLO_KAFKA_")
 
     bootstrap_servers: str = "127.0.0.1:9092"
     """Brokers."""
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    """Production security: `PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`."""
-    sasl_mechanism: str | None = None
-    """SASL mechanism."""
+    """`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL` (production: `SASL_SSL`)."""
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    """SASL mechanism, with `SASL_SSL` or `SASL_PLAINTEXT`."""
     sasl_username: str | None = None
-    """SASL user."""
+    """SASL user (required with SASL)."""
     sasl_password: SecretStr | None = None
-    """SASL password."""
-    ssl_ca_location: str | None = None
-    """CA certificate file."""
+    """SASL password (required with SASL)."""
+    ssl_ca_location: FilePath | None = None
+    """CA certificate file (PEM) of the brokers' certificates, with `SSL` or `SASL_SSL`; without it, the
+    system's CAs."""
+    ssl_certificate_location: FilePath | None = None
+    """Client certificate file (PEM), for brokers that require mutual TLS (with `ssl_key_location`)."""
+    ssl_key_location: FilePath | None = None
+    """The client certificate's private key file (PEM)."""
+    ssl_key_password: SecretStr | None = None
+    """The private key's password, if it is encrypted."""
     # Group joins take about half the session timeout on the local broker (docs/arquitetura.md,
     # "The local servers"): 6 s keeps them near 3 s; production may raise it.
     session_timeout_ms: int = 6000
@@ -103,21 +144,68 @@ class KafkaSettings(BaseSettings):
     """Prefix of consumer groups and of the Faust app id."""
     topics: TopicSettings = Field(default_factory=TopicSettings)
 
+    @property
+    def sasl(self) -> bool:
+        """Whether the clients authenticate with SASL."""
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def tls(self) -> bool:
+        """Whether the connections to the brokers are encrypted."""
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_KAFKA_"
+        erros = []
+        protocolo = f"{p}SECURITY_PROTOCOL"
+        if self.sasl:
+            for campo in ("sasl_username", "sasl_password"):
+                if not getattr(self, campo):
+                    erros.append(f"{p}{campo.upper()}: obrigatório com {protocolo}={self.security_protocol}")
+        elif self.sasl_username or self.sasl_password:
+            erros.append(
+                f"{p}SASL_USERNAME/{p}SASL_PASSWORD: só valem com {protocolo} SASL_SSL ou SASL_PLAINTEXT"
+            )
+        arquivos_tls = ("ssl_ca_location", "ssl_certificate_location", "ssl_key_location", "ssl_key_password")
+        if not self.tls and any(getattr(self, campo) for campo in arquivos_tls):
+            erros.append(f"{p}SSL_*: só valem com {protocolo} SSL ou SASL_SSL")
+        if bool(self.ssl_certificate_location) != bool(self.ssl_key_location):
+            erros.append(f"{p}SSL_CERTIFICATE_LOCATION e {p}SSL_KEY_LOCATION: informe os dois, ou nenhum")
+        _recusar(erros)
+        return self
+
     def client_config(self) -> dict[str, str | int | float | bool]:
         """librdkafka settings shared by producers, consumers and the admin client."""
         config: dict[str, str | int | float | bool] = {
             "bootstrap.servers": self.bootstrap_servers,
             "security.protocol": self.security_protocol,
         }
-        if self.sasl_mechanism:
-            config["sasl.mechanism"] = self.sasl_mechanism
-        if self.sasl_username:
+        if self.sasl and self.sasl_username and self.sasl_password:
+            config["sasl.mechanisms"] = self.sasl_mechanism
             config["sasl.username"] = self.sasl_username
-        if self.sasl_password:
             config["sasl.password"] = self.sasl_password.get_secret_value()
-        if self.ssl_ca_location:
-            config["ssl.ca.location"] = self.ssl_ca_location
+        if self.tls:
+            # Already librdkafka's default since 2.0; explicit, so that no default change can turn it off.
+            config["ssl.endpoint.identification.algorithm"] = "https"
+            if self.ssl_ca_location:
+                config["ssl.ca.location"] = str(self.ssl_ca_location)
+            if self.ssl_certificate_location and self.ssl_key_location:
+                config["ssl.certificate.location"] = str(self.ssl_certificate_location)
+                config["ssl.key.location"] = str(self.ssl_key_location)
+            if self.ssl_key_password:
+                config["ssl.key.password"] = self.ssl_key_password.get_secret_value()
         return config
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The same TLS settings for aiokafka (Faust): None without TLS; certificates and host verified."""
+        if not self.tls:
+            return None
+        contexto = _contexto_tls(self.ssl_ca_location)
+        if self.ssl_certificate_location and self.ssl_key_location:
+            senha = self.ssl_key_password.get_secret_value() if self.ssl_key_password else None
+            contexto.load_cert_chain(self.ssl_certificate_location, self.ssl_key_location, senha)
+        return contexto
 
     def group(self, servico: str) -> str:
         """The consumer group (or Faust app id) of one service."""
@@ -136,7 +224,10 @@ class SearchSettings(BaseSettings):
     password: SecretStr | None = None
     """Credentials: password."""
     api_key: SecretStr | None = None
-    """Credentials: API key."""
+    """Credentials: API key (instead of user and password)."""
+    ca_certs: FilePath | None = None
+    """CA certificate file (PEM) of Elasticsearch's certificate, with an `https://` URL; without it, the
+    system's CAs. Certificates are always verified."""
     # "serverless" makes the official client send plain JSON, which the local OpenSearch-compatible
     # server needs (it answers 406 to Elasticsearch's vendor media type). Real Elasticsearch: "stack".
     server_mode: Literal["stack", "serverless"] = "stack"
@@ -146,6 +237,31 @@ class SearchSettings(BaseSettings):
     """Read aliases `<prefix>-processos`, `<prefix>-movimentos` over versioned indices."""
     request_timeout_s: float = 10.0
     """How long one Elasticsearch request may take."""
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_SEARCH_"
+        erros = []
+        if bool(self.username) != bool(self.password):
+            erros.append(f"{p}USERNAME e {p}PASSWORD: informe os dois, ou nenhum")
+        if self.api_key and (self.username or self.password):
+            erros.append(f"{p}API_KEY ou {p}USERNAME/{p}PASSWORD: escolha um dos dois modos de autenticação")
+        if urlsplit(self.url).password is not None:
+            erros.append(f"{p}URL: sem credenciais na URL; use {p}USERNAME e {p}PASSWORD, ou {p}API_KEY")
+        if self.ca_certs and not self.https:
+            erros.append(f"{p}CA_CERTS: só vale com uma URL https://")
+        _recusar(erros)
+        return self
+
+    @property
+    def https(self) -> bool:
+        """Whether the connection to Elasticsearch is encrypted."""
+        return urlsplit(self.url).scheme == "https"
+
+    @property
+    def autenticado(self) -> bool:
+        """Whether the client sends credentials."""
+        return bool(self.api_key or self.password)
 
     def alias(self, nome: str) -> str:
         """The read alias of an index family (processos, movimentos)."""
@@ -166,11 +282,38 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     """The relay's password."""
     starttls: bool = False
-    """Upgrade the connection with STARTTLS."""
+    """Upgrade the connection with STARTTLS (usually port 587); refused by a relay without it."""
+    implicit_tls: bool = False
+    """Connect with TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS."""
+    ca_file: FilePath | None = None
+    """CA certificate file (PEM) of the relay's certificate; without it, the system's CAs. Certificates
+    are always verified."""
     timeout_s: float = 10.0
     """How long one SMTP operation may take."""
     remetente: str = "Protocolo <nao-responda@protocolo.localhost>"
     """The From of every e-mail."""
+
+    @property
+    def tls(self) -> bool:
+        """Whether the connection to the relay is encrypted."""
+        return self.starttls or self.implicit_tls
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        p = "PROTOCOLO_SMTP_"
+        erros = []
+        if self.starttls and self.implicit_tls:
+            erros.append(f"{p}STARTTLS e {p}IMPLICIT_TLS: escolha um dos dois")
+        if bool(self.username) != bool(self.password):
+            erros.append(f"{p}USERNAME e {p}PASSWORD: informe os dois, ou nenhum")
+        if self.ca_file and not self.tls:
+            erros.append(f"{p}CA_FILE: só vale com {p}STARTTLS ou {p}IMPLICIT_TLS")
+        _recusar(erros)
+        return self
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """TLS for the relay: its certificate and host name verified, against `ca_file` if given."""
+        return _contexto_tls(self.ca_file)
 
 
 class ApiSettings(BaseSettings):
@@ -198,6 +341,18 @@ class ApiSettings(BaseSettings):
     gateway_rejeitados_por_orgao: int = Field(default=1000, ge=1)
     """Latest rejections (masked dead letters) each API process keeps per órgão for
     `GET /api/v1/eventos/rejeitados`; older ones: `protocolo dlq list`."""
+    # A port of its own, not the portal's: the metrics stay off the public address.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the API, on a port of its own (`0`: off; `protocolo up` serves it on 9465)."""
+
+
+class IndexerSettings(BaseSettings):
+    """The indexer."""
+
+    model_config = _config("PROTOCOLO_INDEXER_")
+
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the indexer (`0`: off; `protocolo up` serves it on 9466)."""
 
 
 class StreamsSettings(BaseSettings):
@@ -231,7 +386,9 @@ class StreamsSettings(BaseSettings):
     recovery_consistency_check: bool = True
     """Faust's check that a store is not ahead of its changelog; the local stack turns it off (its broker
     under-reports ends)."""
-    # Producer batching of outputs and table changelogs, chosen from bench/streams.py measurements.
+    # Producer batching of outputs and table changelogs, chosen with bench/streams_produtor.py: with one
+    # batch in flight, a longer linger only delays its acknowledgement (20-50 ms were 20-30 % slower
+    # than 0-5 ms) and the batch size made no difference from 64 KB to 1 MB.
     # The local broker reports a partition's end as the last *batch*'s first offset + 1, so recovery
     # by Faust alone stops short by up to a batch; streams.recuperacao reads the rest.
     producer_linger_s: float = Field(default=0.005, ge=0)
@@ -294,6 +451,32 @@ class NotifierSettings(BaseSettings):
     """Longest wait between retries."""
     lote_max: int = Field(default=200, ge=1)
     """Movimentos per batch."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the notifier (`0`: off; `protocolo up` serves it on 9467)."""
+
+
+class WebhookSettings(BaseSettings):
+    """Integrators' webhooks: the ownership check, delivery, retries and when an endpoint is disabled."""
+
+    model_config = _config("PROTOCOLO_WEBHOOKS_")
+
+    timeout_s: float = Field(default=10.0, gt=0)
+    """How long one delivery (or ownership check) may take before it counts as a failure."""
+    concorrencia: int = Field(default=64, ge=1)
+    """Requests in flight at once over all endpoints (each endpoint has at most one)."""
+    espera_inicial_s: float = Field(default=5.0, gt=0)
+    """First wait before retrying a failed delivery; each retry doubles it."""
+    espera_max_s: float = Field(default=3600.0, gt=0)
+    """Longest wait between retries."""
+    falhas_max: int = Field(default=12, ge=1)
+    """Consecutive failed attempts after which an endpoint is disabled and its owner told by e-mail
+    (with the default waits, about 2.5 hours of failures)."""
+    sobreposicao_segredo_h: float = Field(default=24.0, ge=0)
+    """After a secret rotation, how long deliveries are also signed with the old secret (hours)."""
+    lote_max: int = Field(default=500, ge=1)
+    """Movimentos per batch."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the webhooks deliverer (`0`: off; `protocolo up` serves it on 9469)."""
 
 
 class AlertasSettings(BaseSettings):
@@ -312,6 +495,8 @@ class AlertasSettings(BaseSettings):
     """Items listed in one digest at most (the e-mail says how many more there were)."""
     lote_max: int = Field(default=500, ge=1)
     """Snapshots and movimentos per batch of the alert sender."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the alert sender (`0`: off; `protocolo up` serves it on 9470)."""
 
 
 class ArquivoSettings(BaseSettings):
@@ -334,6 +519,8 @@ class ArquivoSettings(BaseSettings):
     """A signed checkpoint is also written this many seconds after the last one, if events arrived since."""
     lote_max: int = Field(default=5000, ge=1)
     """Events consumed and fsynced together."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the archiver (`0`: off; `protocolo up` serves it on 9468)."""
 
 
 class Settings(BaseSettings):
@@ -342,9 +529,10 @@ class Settings(BaseSettings):
     model_config = _config("PROTOCOLO_")
 
     environment: Literal["development", "production"] = "development"
-    """`production` refuses the placeholder secret."""
-    secret_key: SecretStr = SecretStr(_DEV_SECRET)
-    """HMAC key for document hashes and subscription keys."""
+    """`production` refuses to start with a missing or example secret, or credentials sent in clear."""
+    secret_key: SecretStr = SecretStr(SEGREDO_DE_DESENVOLVIMENTO)
+    """HMAC key for document hashes, subscription keys and tokens; webhook secrets are encrypted at rest
+    with a key derived from it."""
     restrito_publico: bool = False
     """Show `RESTRITO` processos publicly."""
     state_dir: Path = Path(".local")
@@ -354,15 +542,17 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    indexer: IndexerSettings = Field(default_factory=IndexerSettings)
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
     alertas: AlertasSettings = Field(default_factory=AlertasSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Self:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
-            raise ValueError("PROTOCOLO_SECRET_KEY must be set to a real secret in production")
+    def _refuse_in_production(self) -> Self:
+        if self.environment == "production":
+            _recusar(recusas_em_producao(self))
         return self
 
     def readiness_file(self, servico: str) -> Path:
@@ -394,9 +584,11 @@ class Settings(BaseSettings):
             self.smtp,
             self.streams,
             self.api,
+            self.indexer,
             self.inscricao,
             self.notifier,
             self.arquivo,
+            self.webhooks,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:

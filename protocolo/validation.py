@@ -62,6 +62,10 @@ class _EventoParser:
 
     def texto(self, campo: str, *, obrigatorio: bool, maximo: int = 200, valor: Any = None) -> str | None:
         bruto = self.dados.get(campo) if valor is None else valor
+        if type(bruto) is str and len(bruto) <= maximo:  # the common case, checked once (hot path)
+            limpo = bruto.strip()
+            if limpo:
+                return limpo
         if bruto is None or (isinstance(bruto, str) and not bruto.strip()):
             if obrigatorio:
                 self.falha(campo, "campo obrigatório ausente")

@@ -7,10 +7,11 @@ from typing import Any
 
 from faust import Worker
 
-from protocolo.logs import configure_logging
+from protocolo.configuracao import carregar_settings
+from protocolo.logs import configure_logging, logging_config
 from protocolo.referencia_topico import ReferenciaViva
-from protocolo.settings import Settings
 from streams.app import build_app
+from streams.diagnostico import instalar_diagnostico
 from streams.metricas import Metricas
 
 
@@ -29,11 +30,17 @@ class _Worker(Worker):
         await super().on_startup_finished()
         self._pronto.touch()
 
+    def install_signal_handlers(self) -> None:
+        super().install_signal_handlers()
+        # mode's own SIGUSR1 handler prints every frame's local variables (events, the secret key
+        # in the batch context): ours prints the stacks only.
+        instalar_diagnostico(self.loop)
+
 
 def main() -> None:
     """Build the app from settings and run a worker until SIGTERM/SIGINT."""
-    settings = Settings()
     configure_logging()
+    settings = carregar_settings()
     pronto = settings.readiness_file(settings.streams.nome)
     pronto.unlink(missing_ok=True)
     referencia = ReferenciaViva(settings.kafka)
@@ -43,7 +50,12 @@ def main() -> None:
     app = build_app(settings, lambda: referencia.atual, metricas)
     Path(app.conf.datadir).mkdir(parents=True, exist_ok=True)
     try:
-        _Worker(app, loglevel=settings.streams.faust_loglevel, pronto=pronto).execute_from_commandline()
+        _Worker(
+            app,
+            loglevel=settings.streams.faust_loglevel,
+            logging_config=logging_config(settings.streams.faust_loglevel),
+            pronto=pronto,
+        ).execute_from_commandline()
     finally:
         referencia.parar()
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 __all__ = ["build_app", "particao_do_nup"]
 
+import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -46,32 +47,10 @@ from streams.intake import Rejeicao
 from streams.lote import Contexto, Entrada, Lote, Tabelas, carta, particao_do_nup, processar_lote
 from streams.metricas import Metricas
 from streams.recuperacao import completar_recuperacao
-from streams.saidas import Saidas
+from streams.saidas import Remessa, Saidas
+from streams.tabelas import TabelaLocal
 
 logger = logging.getLogger(__name__)
-
-
-class _Vista(Mapping[str, bytes]):
-    """A table read with str keys (the tables store raw bytes, keys included)."""
-
-    def __init__(self, tabela: Any) -> None:
-        self._tabela = tabela
-
-    def __getitem__(self, chave: str) -> bytes:
-        valor = self._tabela.get(chave.encode())
-        if valor is None:
-            raise KeyError(chave)
-        return bytes(valor)
-
-    def get(self, chave: str, default: Any = None) -> Any:
-        valor = self._tabela.get(chave.encode())
-        return default if valor is None else bytes(valor)
-
-    def __iter__(self) -> Iterator[str]:  # never used by the batch step: it only looks keys up
-        raise NotImplementedError("table views are lookups only")
-
-    def __len__(self) -> int:
-        raise NotImplementedError("table views are lookups only")
 
 
 def build_app(
@@ -149,30 +128,32 @@ def build_app(
         )
 
     estados, identidades, arquivo = tabela("estados"), tabela("identidades"), tabela("arquivo")
-    vistas = Tabelas(estados=_Vista(estados), identidades=_Vista(identidades), arquivo=_Vista(arquivo))
+    locais = {t: TabelaLocal(t) for t in (estados, identidades, arquivo)}
     for t in (estados, identidades, arquivo):
         t.on_recover(_completar_para(app, t, settings))
 
     saidas = None if ctx.exactly_once else Saidas(_produtor_de_saidas(settings))
+    em_voo: asyncio.Task[None] | None = None  # the previous batch, until the broker has all of it
 
-    def escrever(tabela_: Any, particao: int, escritas: Mapping[str, bytes], ultima: Entrada) -> None:
+    def escrever(
+        tabela_: Any, particao: int, escritas: Mapping[str, bytes], ultima: Entrada, remessa: Remessa | None
+    ) -> None:
         """Write a batch's keys to a table and queue their changelog records.
 
         `table[k] = v` would send each changelog record through aiokafka right away (profiled: more
         CPU than the batch's own logic). Under at-least-once the store is written directly and the
-        changelog records go with the outputs; `produzir` sets the persisted offsets once they are
+        changelog records go with the outputs; `confirmar` sets the persisted offsets once they are
         acknowledged. The records are those Faust would write (raw key and value, the event's
         partition), so its recovery and standbys read them as their own.
         """
-        if saidas is None:  # exactly_once: the changelog joins Faust's transaction
+        if saidas is None or remessa is None:  # exactly_once: the changelog joins Faust's transaction
             for chave, valor in escritas.items():
                 tabela_[chave.encode()] = valor
             return
-        loja, changelog = tabela_.data, tabela_.changelog_topic.get_topic_name()
+        locais[tabela_].gravar(particao, escritas)
+        changelog = tabela_.changelog_topic.get_topic_name()
         for chave, valor in escritas.items():
-            chave_b = chave.encode()
-            loja[chave_b] = valor  # the RocksDB of the current event's partition
-            saidas.enviar(changelog, chave_b, valor, ultima, particao=particao)
+            saidas.enviar(changelog, chave.encode(), valor, ultima, particao=particao, remessa=remessa)
 
     def recusado(topico: str, origem: Entrada, erro: str) -> tuple[bytes | None, bytes]:
         """The dead letter of a record the producer refused for good; the partition goes on."""
@@ -189,36 +170,46 @@ def build_app(
         sem_original = Entrada(origem.topico, origem.particao, origem.offset, origem.chave, None, 0.0)
         return origem.chave, carta(Rejeicao("REGISTRO_RECUSADO", motivo), sem_original, ctx)
 
-    async def produzir(lote: Lote, ultima: Entrada) -> None:
-        """Produce the batch's records and wait for the broker: the events are acknowledged after."""
-        if saidas is None:
-            await _produzir_na_transacao(lote, ultima)
-            return
+    def enfileirar(lote: Lote, ultima: Entrada, remessa: Remessa) -> None:
+        """Queue the batch's records in its remessa (at-least-once)."""
+        assert saidas is not None
         for chave_b, valor, destino in lote.redirecionar:
-            saidas.enviar(nome_por_nup, chave_b, valor, ultima, particao=destino)
+            saidas.enviar(nome_por_nup, chave_b, valor, ultima, particao=destino, remessa=remessa)
         for saida in lote.movimentos:
-            saidas.enviar(topicos.movimentos, saida.chave, saida.valor, saida.origem)
+            saidas.enviar(topicos.movimentos, saida.chave, saida.valor, saida.origem, remessa=remessa)
         for saida in lote.processos:
-            saidas.enviar(topicos.processos, saida.chave, saida.valor, saida.origem)
+            saidas.enviar(topicos.processos, saida.chave, saida.valor, saida.origem, remessa=remessa)
         for chave_o, valor in lote.dlq:
-            saidas.enviar(topicos.dlq, chave_o, valor, ultima)
+            saidas.enviar(topicos.dlq, chave_o, valor, ultima, remessa=remessa)
+
+    async def confirmar(remessa: Remessa, eventos: Sequence[faust.EventT[bytes]]) -> None:
+        """Wait until the broker has every record of a batch, then acknowledge its events.
+
+        Their offsets can be committed from then on, and not before: each event was held with one
+        more reference than Faust's own (`executar`), so take_events' acknowledgement did not
+        release it.
+        """
+        assert saidas is not None
         try:
-            conclusao = await saidas.concluir()
+            conclusao = await saidas.concluir(remessa)
             for tabela_ in (identidades, arquivo, estados):
                 changelog = tabela_.changelog_topic.get_topic_name()
                 for (topico, p), offset in conclusao.offsets.items():
                     if topico == changelog:
                         tabela_.data.set_persisted_offset(faust.types.TP(topico, p), offset)
             if recusas := conclusao.recusas:
+                cartas = saidas.abrir()
                 for r in recusas:
                     chave_o, carta_ = recusado(r.topico, r.origem, r.erro)
-                    saidas.enviar(topicos.dlq, chave_o, carta_, r.origem)
-                if cartas_recusadas := (await saidas.concluir()).recusas:  # small letters: DLQ down
+                    saidas.enviar(topicos.dlq, chave_o, carta_, r.origem, remessa=cartas)
+                if cartas_recusadas := (await saidas.concluir(cartas)).recusas:  # small letters: DLQ down
                     raise PublishError(f"the DLQ refused a dead letter: {cartas_recusadas[0].erro}")
-        except PublishError as exc:
+        except Exception as exc:  # unacknowledged, its events would hold every later commit back
             logger.critical("stopping the worker: %s", exc)
             await app.crash(exc)
             raise
+        for e in eventos:
+            e.ack()  # the last reference: Faust may now commit the event's offset
 
     async def _produzir_na_transacao(lote: Lote, ultima: Entrada) -> None:
         """exactly_once: the records go through Faust's producer, inside its transaction."""
@@ -235,9 +226,13 @@ def build_app(
             await dlq.send(key=chave_o, value=valor)
 
     async def executar(eventos: Sequence[faust.EventT[bytes]]) -> None:
-        nonlocal ctx
+        nonlocal ctx, em_voo
         ctx = replace(ctx, referencia=referencia())  # reference data may have changed
         agora = time.time()
+        remessa = None if saidas is None else saidas.abrir()
+        if remessa is not None:
+            for e in eventos:  # held until `confirmar`: take_events' own ack must not release them
+                e.message.incref()
         for particao, grupo in _por_particao(eventos).items():
             # Faust's tables pick the changelog partition (and the RocksDB shard) from the current
             # event: make it one of this partition's.
@@ -253,6 +248,11 @@ def build_app(
                 )
                 for e in grupo
             ]
+            vistas = Tabelas(
+                estados=locais[estados].vista(particao),
+                identidades=locais[identidades].vista(particao),
+                arquivo=locais[arquivo].vista(particao),
+            )
             lote = processar_lote(entradas, vistas, ctx, agora=agora)
             ultima = entradas[-1]
             for tabela_, escritas in (
@@ -260,11 +260,19 @@ def build_app(
                 (arquivo, lote.arquivo),
                 (estados, lote.estados),
             ):
-                escrever(tabela_, particao, escritas, ultima)
-            await produzir(lote, ultima)
+                escrever(tabela_, particao, escritas, ultima, remessa)
+            if remessa is None:
+                await _produzir_na_transacao(lote, ultima)
+            else:
+                enfileirar(lote, ultima, remessa)
             for e in grupo:
                 ultimos[(e.message.topic, particao)] = e.message.offset
             _medir(lote)
+        if remessa is not None:
+            # One batch in flight behind this one: the broker's round trip overlaps the next batch.
+            if em_voo is not None:
+                await em_voo
+            em_voo = asyncio.create_task(confirmar(remessa, eventos))
 
     def _medir(lote: Lote) -> None:
         c = lote.contagens
@@ -297,7 +305,14 @@ def build_app(
     async def fold(stream: faust.StreamT[bytes]) -> None:
         lotes = stream.take_events(config.lote_max, within=config.lote_espera_s)  # type: ignore[attr-defined]
         async for eventos in lotes:
-            await executar(eventos)
+            try:
+                await executar(eventos)
+            except Exception as exc:
+                # Its events hold one more reference than Faust's: never acknowledged, they would hold
+                # every later commit back. Stopping instead makes the restart read them again.
+                logger.critical("stopping the worker: a batch failed: %r", exc)
+                await app.crash(exc)
+                raise
 
     @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
     async def medir_atraso() -> None:
@@ -342,11 +357,16 @@ def _produtor_de_saidas(settings: Settings) -> Producer:
 
 
 def _credentials(settings: Settings) -> faust.auth.Credentials | None:
+    """aiokafka's side of the Kafka security settings (librdkafka's is KafkaSettings.client_config)."""
     kafka = settings.kafka
-    if kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password:
+    contexto = kafka.ssl_context()  # None without TLS: SASL_PLAINTEXT, or PLAINTEXT below
+    if kafka.sasl and kafka.sasl_username and kafka.sasl_password:
         return faust.SASLCredentials(
             username=kafka.sasl_username,
             password=kafka.sasl_password.get_secret_value(),
             mechanism=kafka.sasl_mechanism,
+            ssl_context=contexto,
         )
+    if contexto is not None:
+        return faust.SSLCredentials(contexto)
     return None

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 __all__ = ["FORMATO", "estado_de_bytes", "estado_para_bytes"]
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from protocolo.fold import Ordem, Processo, Situacao
 from protocolo.model import Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
@@ -87,12 +88,15 @@ def estado_para_bytes(p: Processo, offsets: dict[str, int]) -> bytes:
         d["dm"] = list(p.dias)
     if p.observacoes_reg:
         d["o"] = [list(e) for e in p.observacoes_reg]
-    return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(d)  # compact UTF-8 JSON, as json.dumps(separators=(",", ":")) wrote it
 
 
 def estado_de_bytes(dados: bytes) -> tuple[Processo, dict[str, int]]:
     """Read a state written by `estado_para_bytes`; ValueError for anything else."""
-    d = json.loads(dados)
+    try:
+        d = orjson.loads(dados)
+    except orjson.JSONDecodeError as exc:  # a ValueError
+        raise ValueError(f"processo state is not JSON: {exc}") from exc
     if not isinstance(d, dict) or d.get("f") != FORMATO:
         raise ValueError(f"processo state in an unknown format: {str(d)[:80]!r}")
     u = d["u"]

@@ -19,6 +19,11 @@ pytest_plugins = [
     "tests.fixtures.oraculo",
     "tests.fixtures.trabalhador",
     "tests.fixtures.portal",
+    "tests.fixtures.implantacao",
+    "tests.fixtures.receptor",
+    "tests.fixtures.webhooks",
+    "tests.fixtures.tls",
+    "tests.fixtures.relay_tls",
 ]
 
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a

@@ -7,8 +7,10 @@ __all__ = ["app"]
 from cli.commands import (  # noqa: F401  (registers the commands)
     agencias,
     audit,
+    create_indices,
     create_topics,
     dlq,
+    integradores,
     nup,
     publish,
     rebuild,

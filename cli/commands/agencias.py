@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.commands._base import app, console, erros
+from cli.commands._tokens import data_utc, revogar_token
 from protocolo.errors import PublishError
 from protocolo.settings import Settings
 
@@ -18,10 +19,6 @@ agencias_app = typer.Typer(help="Agências (órgãos) que publicam pelo gateway 
 token_app = typer.Typer(help="Tokens de acesso ao gateway HTTP.", no_args_is_help=True)
 app.add_typer(agencias_app, name="agencias")
 agencias_app.add_typer(token_app, name="token")
-
-
-def _data(valor: datetime | None) -> str:
-    return valor.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if valor else "—"
 
 
 @token_app.command("create")
@@ -56,20 +53,13 @@ def token_revoke(
     """Revoga um token: o gateway passa a recusá-lo em instantes."""
     from protocolo.credenciais_topico import gravar_credencial, ler_credenciais
 
-    settings = Settings()
-    credencial = ler_credenciais(settings.kafka).get(id_.strip())
-    if credencial is None:
-        erros.print(f"[red]erro:[/] token {id_} não existe")
-        raise typer.Exit(1)
-    if not credencial.ativa:
-        console.print(f"token {credencial.id} já estava revogado desde {_data(credencial.revogada_em)}")
-        return
-    try:
-        gravar_credencial(settings.kafka, credencial.revogar(datetime.now(UTC)))
-    except PublishError as exc:
-        erros.print(f"[red]erro:[/] a revogação não foi registrada: {exc}", highlight=False)
-        raise typer.Exit(1) from exc
-    console.print(f"revogado: token {credencial.id} do órgão {credencial.orgao}", highlight=False)
+    kafka = Settings().kafka
+    revogar_token(
+        id_,
+        ler=lambda: ler_credenciais(kafka),
+        gravar=lambda c: gravar_credencial(kafka, c),
+        dono=lambda c: f"do órgão {c.orgao}",
+    )
 
 
 @token_app.command("list")
@@ -80,7 +70,7 @@ def token_list() -> None:
     tabela = Table("id", "órgão", "descrição", "criado em", "revogado em")
     credenciais = ler_credenciais(Settings().kafka)
     for c in credenciais.todas():
-        tabela.add_row(c.id, c.orgao, c.descricao or "", _data(c.criada_em), _data(c.revogada_em))
+        tabela.add_row(c.id, c.orgao, c.descricao or "", data_utc(c.criada_em), data_utc(c.revogada_em))
     console.print(tabela)
     ativos = sum(1 for c in credenciais.todas() if c.ativa)
     console.print(f"{len(credenciais)} tokens, {ativos} ativos", highlight=False)

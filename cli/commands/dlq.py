@@ -26,8 +26,15 @@ from cli.replay.linhas import TopicoDesconhecido
 from protocolo.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from cli.dlq.redrive import Extensao
     from cli.dlq.selecao import Carta, Selecao
     from cli.replay.intervalo import Limite
+    from cli.replay.leitura import Faixa
+
+# Dead letters sent per batch by a redrive: the selection itself is never held whole.
+_LOTE_REENVIO = 1_000
 
 dlq_app = typer.Typer(help="Cartas mortas: eventos rejeitados, o motivo, e o reenvio.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
@@ -64,32 +71,42 @@ def _preparar(
     return settings, nome, selecao, inicio
 
 
-def _cartas(settings: Settings, topico: str, selecao: Selecao, desde: Limite) -> list[Carta]:
-    """The selected dead letters (each one masked for display, its record kept for a redrive)."""
+def _iterar_cartas(
+    settings: Settings,
+    topico: str,
+    selecao: Selecao,
+    desde: Limite,
+    *,
+    descricao: str,
+    faixas: dict[int, Faixa] | None = None,
+) -> Iterator[Carta]:
+    """The selected dead letters one at a time, under a progress bar (`faixas`: only these slices)."""
     from cli.dlq.selecao import ler_cartas
     from cli.replay.leitura import TopicoAusente
     from cli.replay.percurso import Contagem
     from protocolo.avro import catalogo_padrao
 
-    contagem = Contagem()
     with barra_de_progresso(com_taxa=True) as progresso:
-        tarefa = progresso.add_task(f"lendo {topico}", total=None)
+        tarefa = progresso.add_task(descricao, total=None)
         try:
-            cartas = list(
-                ler_cartas(
-                    settings.kafka,
-                    topico,
-                    catalogo=catalogo_padrao(),
-                    selecao=selecao,
-                    desde=desde,
-                    contagem=contagem,
-                    ao_ilegivel=ilegivel,
-                    ao_ler=lambda leitura: progresso.update(tarefa, completed=leitura.lidas),
-                )
+            yield from ler_cartas(
+                settings.kafka,
+                topico,
+                catalogo=catalogo_padrao(),
+                selecao=selecao,
+                desde=desde,
+                contagem=Contagem(),
+                ao_ilegivel=ilegivel,
+                ao_ler=lambda leitura: progresso.update(tarefa, completed=leitura.lidas),
+                faixas=faixas,
             )
         except TopicoAusente as exc:
             raise falhar(str(exc)) from exc
-    return cartas
+
+
+def _cartas(settings: Settings, topico: str, selecao: Selecao, desde: Limite) -> list[Carta]:
+    """The selected dead letters (each one masked for display, its record kept for a redrive)."""
+    return list(_iterar_cartas(settings, topico, selecao, desde, descricao=f"lendo {topico}"))
 
 
 def _data(carta: Carta) -> str:
@@ -201,7 +218,8 @@ def dlq_redrive(
     ] = False,
 ) -> None:
     """Reenvia cartas mortas ao tópico de eventos: os bytes originais ou um evento corrigido."""
-    from cli.dlq.redrive import planejar
+    from cli.dlq.redrive import Extensao, planejar
+    from cli.replay.leitura import Faixa
     from protocolo.errors import PublishError
     from protocolo.kafka import make_producer
     from protocolo.produce import produce_and_wait
@@ -210,33 +228,52 @@ def dlq_redrive(
     if selecao.filtro.vazio and selecao.codigo is None and not selecao.posicoes and not todas:
         raise falhar("escolha as cartas (posições, --orgao ou --codigo) ou use --todas")
     novo = _ler_corrigido(corrigido) if corrigido is not None else None
-    cartas = _cartas(settings, nome, selecao, inicio)
-    if novo is not None and len(cartas) != 1:
-        raise falhar(f"--corrigido substitui uma carta só; a seleção tem {len(cartas)}")
-    desde_ms = min((int(c.rejeitado.registrado_em.timestamp() * 1000) for c in cartas), default=None)
-    ja = _ja_reenviadas(settings, desde_ms) if desde_ms is not None else set()
-    plano = planejar(cartas, ja_enviadas=ja, forcar=forcar, corrigido=novo)
-    if plano.mensagens:
-        producer = make_producer(settings.kafka)
-        try:
-            produce_and_wait(
-                producer,
-                settings.kafka.topics.eventos,
-                plano.mensagens,
-                timeout_s=60,
-                headers=plano.cabecalhos,
-                what="eventos",
-            )
-        except PublishError as exc:
-            erros.print(f"[red]erro:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from exc
-    for nome_carta in plano.ja_reenviadas:
-        erros.print(f"carta {nome_carta}: já reenviada antes (use --forcar para reenviar)", markup=False)
-    for nome_carta in plano.sem_original:
-        erros.print(f"carta {nome_carta}: sem os bytes originais; use --corrigido", markup=False)
+    # Two passes, so that the selection is never held whole: its extent first, then the sending.
+    extensao = Extensao(nome)
+    for carta in _iterar_cartas(settings, nome, selecao, inicio, descricao=f"lendo {nome}"):
+        extensao.incluir(carta)
+    if novo is not None and extensao.cartas != 1:
+        raise falhar(f"--corrigido substitui uma carta só; a seleção tem {extensao.cartas}")
+    ja = _ja_reenviadas(settings, extensao) if extensao.desde is not None else set()
+    faixas = {
+        p: Faixa(primeiro, ultimo + 1, posicao=primeiro) for p, (primeiro, ultimo) in extensao.limites.items()
+    }
+    producer = make_producer(settings.kafka) if extensao.cartas else None
+    enviadas = ja_reenviadas = sem_original = 0
+
+    def reenviar(cartas: list[Carta]) -> None:
+        nonlocal enviadas, ja_reenviadas, sem_original
+        plano = planejar(cartas, ja_enviadas=ja, forcar=forcar, corrigido=novo)
+        if plano.mensagens and producer is not None:
+            try:
+                produce_and_wait(
+                    producer,
+                    settings.kafka.topics.eventos,
+                    plano.mensagens,
+                    timeout_s=60,
+                    headers=plano.cabecalhos,
+                    what="eventos",
+                )
+            except PublishError as exc:
+                erros.print(f"[red]erro:[/] {escape(str(exc))}", highlight=False)
+                raise typer.Exit(1) from exc
+        for nome_carta in plano.ja_reenviadas:
+            erros.print(f"carta {nome_carta}: já reenviada antes (use --forcar para reenviar)", markup=False)
+        for nome_carta in plano.sem_original:
+            erros.print(f"carta {nome_carta}: sem os bytes originais; use --corrigido", markup=False)
+        enviadas += len(plano.enviadas)
+        ja_reenviadas += len(plano.ja_reenviadas)
+        sem_original += len(plano.sem_original)
+
+    lote: list[Carta] = []
+    for carta in _iterar_cartas(settings, nome, selecao, inicio, descricao="reenviando", faixas=faixas):
+        lote.append(carta)
+        if len(lote) >= _LOTE_REENVIO:
+            reenviar(lote)
+            lote = []
+    reenviar(lote)
     console.print(
-        f"reenviadas: {len(plano.enviadas)}, já reenviadas antes: {len(plano.ja_reenviadas)}, "
-        f"sem bytes originais: {len(plano.sem_original)}",
+        f"reenviadas: {enviadas}, já reenviadas antes: {ja_reenviadas}, sem bytes originais: {sem_original}",
         highlight=False,
     )
 
@@ -261,15 +298,14 @@ def _ler_corrigido(arquivo: Path) -> tuple[bytes, bytes]:
     return evento_mensagem(catalogo_padrao(), evento)
 
 
-def _ja_reenviadas(settings: Settings, desde_ms: int) -> set[str]:
-    """Dead letters named by the redrive headers on the raw topic since `desde_ms`."""
-    from datetime import datetime
-
+def _ja_reenviadas(settings: Settings, extensao: Extensao) -> set[str]:
+    """Dead letters inside `extensao` named by the redrive headers on the raw topic since its oldest."""
     from cli.dlq.redrive import reenviadas_nos_cabecalhos
     from cli.replay.intervalo import Fim, Instante
     from cli.replay.leitura import Leitura, resolver_faixa
 
+    assert extensao.desde is not None, "an empty selection has nothing to look up"
     topico = settings.kafka.topics.eventos
-    desde = Instante(datetime.fromtimestamp(desde_ms / 1000, UTC))
+    desde = Instante(extensao.desde.astimezone(UTC))
     with Leitura(settings.kafka, topico, resolver_faixa(settings.kafka, topico, desde, Fim())) as leitura:
-        return reenviadas_nos_cabecalhos(m.headers() for m in leitura)  # type: ignore[misc]
+        return reenviadas_nos_cabecalhos((m.headers() for m in leitura), extensao)  # type: ignore[misc]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = ["falhar", "ilegivel", "opcoes_de_filtro", "replay"]
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,10 +30,14 @@ if TYPE_CHECKING:
     from confluent_kafka import Message
 
     from cli.replay.leitura import Leitura
+    from cli.replay.lotes import Item
     from cli.replay.percurso import Contagem
     from protocolo.produce import Cabecalhos
 
 _ATUALIZAR_S = 0.25
+# Messages per batch handed to a decoding worker: big enough to pay for the hand-over, small
+# enough that the batches in flight stay a few MB.
+_LOTE = 1_000
 
 
 def falhar(mensagem: str) -> typer.Exit:
@@ -72,6 +77,13 @@ def replay(
     para_topico: Annotated[
         str | None, typer.Option(help="Republica as mensagens originais (chave, cabeçalhos) neste tópico")
     ] = None,
+    processos: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Processos que decodificam em paralelo (0: nenhum; padrão: núcleos menos um)",
+        ),
+    ] = None,
 ) -> None:
     """Lê um trecho da história de um tópico, decodifica cada mensagem com o esquema que a escreveu."""
     from cli.replay.leitura import Leitura, TopicoAusente, resolver_faixa
@@ -99,12 +111,24 @@ def replay(
         if para_topico is not None:
             contagem = _republicar(settings, leitura, registro=registro, filtro=filtro, destino=para_topico)
         else:
-            contagem = _escrever(leitura, registro=registro, filtro=filtro, formato=formato, saida=saida)
+            contagem = _escrever(
+                leitura,
+                registro=registro,
+                filtro=filtro,
+                formato=formato,
+                saida=saida,
+                processos=_processos_padrao() if processos is None else processos,
+            )
     resumo = f"linhas: {contagem.linhas}, ilegíveis: {contagem.ilegiveis}"
     resumo += f", fora do filtro: {contagem.filtradas}" if not filtro.vazio else ""
     resumo += f", republicadas em {para_topico}" if para_topico else ""
     # Rows on stdout stay pure data: then the summary goes to stderr.
     (console if saida is not None or para_topico else erros).print(resumo, markup=False, highlight=False)
+
+
+def _processos_padrao() -> int:
+    """One decoding worker per core beyond the main process's (which reads and writes), at least one."""
+    return max(1, min((os.cpu_count() or 1) - 1, 4))
 
 
 class _Barra:
@@ -161,28 +185,49 @@ def _mensagens(
             barra.tick()
 
 
+def _lotes(leitura: Leitura, barra: _Barra) -> Iterator[list[Item]]:
+    """The slices' messages in batches of what a decoding worker needs, ticking the progress bar."""
+    lote: list[Item] = []
+    for mensagem in leitura:
+        _tipo, carimbo = mensagem.timestamp()
+        lote.append((mensagem.partition() or 0, mensagem.offset() or 0, carimbo, mensagem.value()))
+        if len(lote) >= _LOTE:
+            yield lote
+            lote = []
+            barra.tick()
+    if lote:
+        yield lote
+
+
 def _escrever(
-    leitura: Leitura, *, registro: str, filtro: Filtro, formato: str, saida: Path | None
+    leitura: Leitura, *, registro: str, filtro: Filtro, formato: str, saida: Path | None, processos: int
 ) -> Contagem:
+    from cli.replay.paralelo import Decodificadores
     from cli.replay.percurso import Contagem
     from cli.replay.saidas import abrir_escritor
     from protocolo.avro import catalogo_padrao
 
-    catalogo = catalogo_padrao()
     contagem = Contagem()
     escritor, abertos = abrir_escritor(
         formato,
-        esquema=catalogo.esquema(registro),
+        esquema=catalogo_padrao().esquema(registro),
         caminho=saida,
         padrao=sys.stdout.buffer,
         padrao_texto=sys.stdout,
     )
+    decodificadores = Decodificadores(
+        processos, registro=registro, formato=formato, topico=leitura.topico, filtro=filtro
+    )
     try:
-        for _mensagem, linha in _mensagens(
-            leitura, descricao=f"replay {leitura.topico}", registro=registro, filtro=filtro, contagem=contagem
-        ):
-            assert linha is not None
-            escritor.escrever(linha)
+        with decodificadores, _Barra(leitura, f"replay {leitura.topico}") as barra:
+            for resultado in decodificadores.processar(_lotes(leitura, barra)):
+                for particao, offset, motivo in resultado.ilegiveis:
+                    ilegivel(particao, offset, motivo)
+                contagem.linhas += resultado.linhas
+                contagem.filtradas += resultado.filtradas
+                contagem.ilegiveis += len(resultado.ilegiveis)
+                escritor.escrever_lote(resultado.carga)
+            barra.tick()
         escritor.fechar()
     finally:
         for arquivo in abertos:

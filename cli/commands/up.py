@@ -26,7 +26,7 @@ def up(
     taxa: Annotated[float, typer.Option(help="Eventos simulados por segundo, após a carga inicial")] = 2.0,
     carga_inicial: Annotated[int, typer.Option(help="Eventos simulados publicados de início")] = 3000,
 ) -> None:
-    """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador, arquivador e portal."""
+    """Sobe o ambiente local: broker, busca, SMTP, todos os serviços e o portal."""
     from cli.stack import LocalStack
 
     configure_logging("WARNING")
@@ -37,8 +37,17 @@ def up(
     settings.streams.recovery_consistency_check = False
     # ... and keeps stop words in the folded sub-field: the alert matcher copies what it does.
     settings.alertas.analise = "local"
-    if not settings.streams.metrics_port:
-        settings.streams.metrics_port = 9464  # Prometheus' customary exporter port
+    # Prometheus' customary exporter port and the next ones, unless the environment chose others.
+    for secao, porta in (
+        (settings.streams, 9464),
+        (settings.api, 9465),
+        (settings.indexer, 9466),
+        (settings.notifier, 9467),
+        (settings.arquivo, 9468),
+        (settings.webhooks, 9469),
+        (settings.alertas, 9470),
+    ):
+        secao.metrics_port = secao.metrics_port or porta
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
     parar = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: parar.set())
@@ -50,7 +59,19 @@ def up(
         raise typer.Exit(1) from exc
     console.print(f"\n[bold green]Portal:[/] http://{settings.api.host}:{settings.api.port}/")
     console.print(f"[bold]API:[/] http://{settings.api.host}:{settings.api.port}/docs")
-    console.print(f"[bold]Métricas dos streams:[/] http://127.0.0.1:{settings.streams.metrics_port}/metrics")
+    metricas = {
+        "streams": settings.streams.metrics_port,
+        "api": settings.api.metrics_port,
+        "indexer": settings.indexer.metrics_port,
+        "notifier": settings.notifier.metrics_port,
+        "archiver": settings.arquivo.metrics_port,
+        "webhooks": settings.webhooks.metrics_port,
+        "alertas": settings.alertas.metrics_port,
+    }
+    console.print(
+        "[bold]Métricas:[/] "
+        + ", ".join(f"{nome} http://127.0.0.1:{porta}/metrics" for nome, porta in metricas.items())
+    )
     console.print(f"[bold]E-mails recebidos:[/] {stack.pasta_emails.resolve()}")
     console.print(f"[bold]Arquivo de auditoria:[/] {settings.pasta_arquivo().resolve()}")
     ambiente = escrever_ambiente(settings.state_dir, settings.to_env(), pid=os.getpid())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cli.replay.intervalo import Fim, Limite
-from cli.replay.leitura import Leitura, resolver_faixa
+from cli.replay.leitura import Faixa, Leitura, resolver_faixa
 from cli.replay.linhas import Filtro, TopicoDesconhecido, resolver_topico
 from cli.replay.percurso import Contagem, percorrer
 from protocolo.avro import Catalogo
@@ -63,9 +63,11 @@ def ler_cartas(
     contagem: Contagem,
     ao_ilegivel: Callable[[int, int, str], None],
     ao_ler: Callable[[Leitura], None] = lambda _leitura: None,
+    faixas: dict[int, Faixa] | None = None,
 ) -> Iterator[Carta]:
-    """The selected dead letters of `topico` from `desde` to its end, in each partition's order."""
-    faixas = resolver_faixa(settings, topico, desde, Fim())
+    """The selected dead letters of `topico` from `desde` to its end (or in `faixas`, when given), in
+    each partition's order."""
+    faixas = faixas if faixas is not None else resolver_faixa(settings, topico, desde, Fim())
     with Leitura(settings, topico, faixas) as leitura:
         for mensagem, linha in percorrer(
             leitura,

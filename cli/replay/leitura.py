@@ -85,9 +85,16 @@ def _novo_consumer(settings: KafkaSettings) -> Consumer:
     return make_consumer(
         settings,
         f"{settings.group_prefix}-replay-{uuid.uuid4().hex[:8]}",
-        # A small prefetch per partition (librdkafka's defaults keep up to 100,000 messages or 64 MB
-        # each): a replay is bound by decoding, not fetching, and its memory stays flat.
-        **{"enable.partition.eof": True, "queued.min.messages": 2_000, "queued.max.messages.kbytes": 1_024},
+        # A small, bounded prefetch: librdkafka holds about 1 KB per queued message, and its defaults
+        # keep up to 100,000 messages or 64 MB per partition. Past these limits it waits
+        # `fetch.queue.backoff.ms` (1 s by default) before fetching again: with 0 it fetches as soon
+        # as the queue drains, and a small queue reads as fast as a big one.
+        **{
+            "enable.partition.eof": True,
+            "queued.min.messages": 5_000,
+            "queued.max.messages.kbytes": 2_048,
+            "fetch.queue.backoff.ms": 0,
+        },
     )
 
 

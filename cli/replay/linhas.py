@@ -21,13 +21,16 @@ __all__ = [
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from protocolo.avro import Catalogo
 from protocolo.errors import CodecError, InvalidNup, ProtocoloError
 from protocolo.nup import parse_nup
-from protocolo.settings import TopicSettings
 from streams.intake import Rejeicao, decodificar_evento
+
+if TYPE_CHECKING:
+    # Only a type here: the decoding workers import this module, and the settings cost ~20 MB each.
+    from protocolo.settings import TopicSettings
 
 ALIASES = ("eventos", "dlq", "movimentos", "processos")
 

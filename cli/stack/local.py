@@ -21,7 +21,7 @@ from protocolo.errors import StackError
 from protocolo.kafka import create_topics
 from protocolo.settings import Settings
 
-SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas", "archiver", "api")
+SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas", "webhooks", "archiver", "api")
 
 
 @dataclass
@@ -51,9 +51,17 @@ class LocalStack:
         ]
         if "api" in self.servicos:
             portas.append((f"{s.api.host}:{s.api.port}", "API e portal", "PROTOCOLO_API_PORT"))
-        if "streams" in self.servicos and s.streams.metrics_port:
-            metricas = f"127.0.0.1:{s.streams.metrics_port}"
-            portas.append((metricas, "métricas dos streams", "PROTOCOLO_STREAMS_METRICS_PORT"))
+        for servico, porta, variavel in (
+            ("streams", s.streams.metrics_port, "PROTOCOLO_STREAMS_METRICS_PORT"),
+            ("api", s.api.metrics_port, "PROTOCOLO_API_METRICS_PORT"),
+            ("indexer", s.indexer.metrics_port, "PROTOCOLO_INDEXER_METRICS_PORT"),
+            ("notifier", s.notifier.metrics_port, "PROTOCOLO_NOTIFIER_METRICS_PORT"),
+            ("archiver", s.arquivo.metrics_port, "PROTOCOLO_ARQUIVO_METRICS_PORT"),
+            ("webhooks", s.webhooks.metrics_port, "PROTOCOLO_WEBHOOKS_METRICS_PORT"),
+            ("notifier.alertas", s.alertas.metrics_port, "PROTOCOLO_ALERTAS_METRICS_PORT"),
+        ):
+            if servico in self.servicos and porta:
+                portas.append((f"127.0.0.1:{porta}", f"métricas de {servico}", variavel))
         for endereco, papel, variavel in portas:
             host, porta = host_porta(endereco)
             if not esta_livre(host, porta):
@@ -100,7 +108,7 @@ class LocalStack:
         self.avisar(f"dados de referência de exemplo: {quantos} órgãos")
 
     def iniciar_servicos(self) -> None:
-        """Start the services (streams, indexer, notifier, archiver, api) against servers already running."""
+        """Start the services (SERVICOS, in order) on running servers."""
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
         for nome in self.servicos:
             self._iniciar_servico(nome)
@@ -136,6 +144,10 @@ class LocalStack:
             self._esperar(child, pronto.exists, "streams", prazo_s=90)
         elif nome == "archiver":
             self._esperar(child, pronto.exists, "arquivador de auditoria")
+        elif nome == "webhooks":
+            self._esperar(child, pronto.exists, "entregador de webhooks")
+        elif nome == "notifier.alertas":
+            self._esperar(child, pronto.exists, "enviador de alertas")
         elif nome == "api":
             url = f"http://{self.settings.api.host}:{self.settings.api.port}/healthz"
             self._esperar(child, lambda: http_ok(url), "API e portal", prazo_s=60)

@@ -6,14 +6,14 @@ import signal
 from types import FrameType
 
 from notifier.alertas.loop import EnviadorAlertas
+from protocolo.configuracao import carregar_settings
 from protocolo.logs import configure_logging
-from protocolo.settings import Settings
 
 
 def main() -> None:
     """Run the alert sender until SIGTERM/SIGINT."""
     configure_logging()
-    enviador = EnviadorAlertas(Settings())
+    enviador = EnviadorAlertas(carregar_settings())
 
     def _parar(signum: int, frame: FrameType | None) -> None:
         enviador.parar()

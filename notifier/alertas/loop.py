@@ -21,6 +21,7 @@ from typing import Any
 from confluent_kafka import KafkaException, Message
 
 from notifier.alertas.estado import EstadoAlertas, Novidade, novidade_from_avro, novidade_to_avro
+from notifier.alertas.metricas import Metricas
 from notifier.alertas.plano import RedatorAlertas, planejar_envios
 from notifier.enviadas import Desfecho, Enviadas
 from notifier.lote import Envio
@@ -32,6 +33,7 @@ from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
 from protocolo.inscricoes import EstadoInscricao
 from protocolo.kafka import make_consumer
+from protocolo.metricas import atrasos, servir_metricas
 from protocolo.settings import Settings
 from protocolo.topico_compactado import gravar, ler_tabela
 
@@ -41,8 +43,9 @@ logger = logging.getLogger(__name__)
 class EnviadorAlertas:
     """Matches snapshots against the confirmed alerts and mails what they ask for."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, metricas: Metricas | None = None) -> None:
         self.settings = settings
+        self.metricas = metricas or Metricas()
         self.catalogo = catalogo_padrao()
         regras = LOCAL if settings.alertas.analise == "local" else ELASTICSEARCH
         self.estado = EstadoAlertas(Casador(regras))
@@ -55,6 +58,7 @@ class EnviadorAlertas:
             itens_por_resumo=settings.alertas.itens_por_resumo,
         )
         self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
+        self.metricas.alertas.set_function(lambda: len(self.estado.casador))
         self.consumer = make_consumer(settings.kafka, settings.kafka.group("alertas"))
         self._rodando = True
 
@@ -64,6 +68,7 @@ class EnviadorAlertas:
 
     def _registrar(self, envio: Envio, desfecho: Desfecho) -> None:
         self.enviadas.registrar(envio.message_id, envio.chave, desfecho)
+        (self.metricas.enviados if desfecho is Desfecho.ENVIADA else self.metricas.devolvidos).inc()
 
     def carregar(self) -> None:
         """Read enviadas, every alert and the whole outbox (at start)."""
@@ -79,6 +84,7 @@ class EnviadorAlertas:
 
     def executar(self) -> None:
         """Run until parar() is called."""
+        parar_metricas = servir_metricas(self.metricas.registry, self.settings.alertas.metrics_port)
         self.carregar()
         topicos = self.settings.kafka.topics
         self.consumer.subscribe([topicos.processos, topicos.movimentos, topicos.alertas])
@@ -93,6 +99,7 @@ class EnviadorAlertas:
             self.envio.parar()
             self.consumer.close()
             self.enviadas.fechar()
+            parar_metricas()
 
     def _decodificar(self, mensagem: Message, nome: str) -> dict[str, Any] | None:
         valor = mensagem.value()
@@ -146,6 +153,8 @@ class EnviadorAlertas:
                 self.consumer.commit(asynchronous=False)
             except KafkaException as exc:
                 logger.warning("commit failed error=%s", exc)  # redelivered; the outbox and enviadas dedupe
+            for (topico, particao), atraso in atrasos(self.consumer, mensagens).items():
+                self.metricas.atraso.labels(topico, str(particao)).set(atraso)
         if envios or novas:
             logger.info("alerts novelties=%d emails=%d", len(novas), len(envios))
         return True
@@ -155,3 +164,4 @@ class EnviadorAlertas:
         gravar(self.settings.kafka, self.settings.kafka.topics.alertas_novidades, mensagens)
         for novidade in novas:
             self.estado.aplicar_novidade(novidade)
+            self.metricas.novidades.labels(novidade.tipo.lower()).inc()

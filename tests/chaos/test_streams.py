@@ -79,13 +79,18 @@ def terminar(simulacao: subprocess.Popen[str], oraculo: Path) -> tuple[dict[str,
 
 
 def esperar_oraculo(
-    settings: Settings, oraculo: dict[str, Any], prazo_s: float = 180, *, logs: tuple[Path, ...] = ()
+    settings: Settings, oraculo: dict[str, Any], prazo_s: float = 180, *, vivos: tuple[Trabalhador, ...] = ()
 ) -> None:
     limite = time.monotonic() + prazo_s
     while (restantes := diferencas_snapshots(settings, oraculo)) and time.monotonic() < limite:
         time.sleep(2)
+    if restantes:  # a stalled worker: have it log where each of its tasks waits before reading the logs
+        for trabalhador in vivos:
+            trabalhador.diagnosticar()
+        time.sleep(2)
+    logs = tuple(t.log for t in vivos)
     caudas = "".join(
-        f"\n--- {log.name} (end) ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-60:])
+        f"\n--- {log.name} (end) ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-200:])
         for log in logs
         if log.exists()
     )
@@ -158,7 +163,7 @@ def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle
     esperar_pronto(trabalhador)
     oraculo, invalidos = terminar(simulacao, oraculo_json)
 
-    esperar_oraculo(settings, oraculo, logs=(trabalhador.log,))
+    esperar_oraculo(settings, oraculo, vivos=(trabalhador,))
     assert len(origens_na_dlq(settings)) == invalidos
 
 
@@ -190,5 +195,5 @@ def test_two_workers_split_four_partitions_and_the_survivor_takes_over(
     )
     oraculo, invalidos = terminar(simulacao, oraculo_json)
 
-    esperar_oraculo(settings, oraculo, logs=(segundo.log,))
+    esperar_oraculo(settings, oraculo, vivos=(segundo,))
     assert len(origens_na_dlq(settings)) == invalidos

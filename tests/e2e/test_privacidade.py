@@ -3,7 +3,7 @@
 The simulator's traffic (with many restrito and sigiloso processos) goes through the real pipeline;
 the same seed written to a file tells the test every assunto, interessado and CPF it sent. Then every
 public door is tried: portal pages, API detail, search (NUP, assunto, interessado, CPF), Atom feed,
-statistics.
+statistics, and webhooks (an integrator follows every órgão of the traffic before it starts).
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ import pytest
 from protocolo.documentos import is_cnpj, is_cpf, so_digitos
 from protocolo.masking import mascarar_cpf
 from protocolo.nup import parse_nup
+from protocolo.referencia import carregar_referencia
 from protocolo.settings import Settings
 from tests.fixtures.cli import run_cli
+from tests.fixtures.espera import eventually
 from tests.fixtures.oraculo import diferencas, diferencas_movimentos
+from tests.fixtures.receptor import Receptor, iniciar_receptor
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +44,7 @@ class Trafego:
             self.eventos[so_digitos(str(e.get("nup", "")))].append(e)
         self.nivel = {nup: p["nivel_acesso"] for nup, p in oraculo["processos"].items()}
         self.movimentos_publicos = len(oraculo["movimentos_publicos"])
+        self.ids_movimentos_publicos = set(oraculo["movimentos_publicos"])
 
     def nups(self, *niveis: str) -> list[str]:
         return sorted(n for n, nivel in self.nivel.items() if nivel in niveis)
@@ -70,7 +74,35 @@ class Trafego:
 
 
 @pytest.fixture(scope="module")
-def trafego(pipeline: Settings, tmp_path_factory: pytest.TempPathFactory) -> Trafego:
+def receptor_webhooks(pipeline: Settings) -> Iterator[Receptor]:
+    """A receiver with an active webhook for every órgão of the reference data, before any traffic."""
+    receptor, parar = iniciar_receptor()
+    criado = run_cli(
+        pipeline, "integradores", "token", "create", "Auditoria", "--email", "a@integrador.example"
+    )
+    assert criado.returncode == 0, criado.stderr
+    auth = {"Authorization": f"Bearer {criado.stdout.strip()}"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{pipeline.api.port}", timeout=15) as api:
+        eventually(lambda: api.get("/api/v1/webhooks", headers=auth).status_code == 200, what="token")
+        for orgao in carregar_referencia().orgaos:
+            resposta = api.post(
+                "/api/v1/webhooks", json={"url": receptor.url, "orgao": orgao.codigo}, headers=auth
+            )
+            assert resposta.status_code == 201, resposta.text
+            receptor.segredos.append(resposta.json()["segredo"])
+        eventually(
+            lambda: {w["situacao"] for w in api.get("/api/v1/webhooks", headers=auth).json()} == {"ativo"},
+            timeout=60,
+            what="every webhook active",
+        )
+    yield receptor
+    parar()
+
+
+@pytest.fixture(scope="module")
+def trafego(
+    pipeline: Settings, receptor_webhooks: Receptor, tmp_path_factory: pytest.TempPathFactory
+) -> Trafego:
     pasta = tmp_path_factory.mktemp("privacidade")
     argumentos = ("--eventos", "1200", "--seed", "23", "--restritos", "0.25", "--sigilosos", "0.15")
     gerado = run_cli(pipeline, "simulate", *argumentos, "--saida", str(pasta / "eventos.jsonl"))
@@ -188,3 +220,36 @@ def test_cpfs_appear_only_masked_and_no_email_address_appears_in_html_or_json(
         for sequencia in re.findall(r"\d[\d.\-/]{9,16}\d", texto):
             assert so_digitos(sequencia) not in cpfs, f"a full CPF was shown: {sequencia}"
         assert not EMAIL.search(texto), f"an e-mail address was shown: {EMAIL.search(texto)}"
+
+
+def test_webhooks_deliver_every_public_movimento_and_nothing_sent_non_public_with_cpfs_masked(
+    trafego: Trafego, receptor_webhooks: Receptor
+) -> None:
+    oraculo_publicos = trafego.ids_movimentos_publicos
+    eventually(
+        lambda: {r.payload["data"]["id"] for r in receptor_webhooks.aceitas()} >= oraculo_publicos,
+        timeout=120,
+        what="every public movimento delivered",
+    )
+    entregues = receptor_webhooks.aceitas()
+    # Beyond the processos public at the end: the movimentos of those that were public when they moved
+    # and were made restrito or sigiloso later (mailed to subscribers too). Nothing sent non-public.
+    nivel_no_envio = {
+        f"{e['orgao']}:{e['id']}": e.get("nivel_acesso")
+        for eventos in trafego.eventos.values()
+        for e in eventos
+    }
+    extras = {r.payload["data"]["id"] for r in entregues} - oraculo_publicos
+    assert {nivel_no_envio.get(id_) for id_ in extras} <= {"PUBLICO"}, "a non-public movimento left"
+    sempre_sigilosos = {
+        n for n in trafego.nups("SIGILOSO") if not trafego.textos(n, "nivel_acesso") & {"PUBLICO"}
+    }
+    assert sempre_sigilosos  # the check below means something
+    cpfs = trafego.cpfs()
+    for recebida in entregues:
+        assert recebida.verificada
+        assert so_digitos(recebida.payload["data"]["nup"]) not in sempre_sigilosos
+        texto = recebida.corpo.decode()
+        for sequencia in re.findall(r"\d[\d.\-/]{9,16}\d", texto):
+            assert so_digitos(sequencia) not in cpfs, f"a full CPF left through a webhook: {sequencia}"
+        assert not EMAIL.search(texto), f"an e-mail address left through a webhook: {EMAIL.search(texto)}"

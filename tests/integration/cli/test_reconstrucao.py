@@ -99,10 +99,11 @@ def test_a_rebuild_carries_a_renamed_orgao_into_new_topics_and_the_index_for_old
     fins: dict[int, int] = {}
     for m in ler_ate_o_fim(settings.kafka, topico_v2):
         fins[m.partition() or 0] = (m.offset() or 0) + 1
-    consumidor = make_consumer(settings.kafka, settings.kafka.group("notifier-v2"))
-    try:
-        comprometidos = consumidor.committed([TopicPartition(topico_v2, p) for p in fins], timeout=10)
-    finally:
-        consumidor.close()
-    assert fins and {tp.partition: tp.offset for tp in comprometidos} == fins
+    for grupo in ("notifier-v2", "webhooks-v2"):  # the webhooks deliverer's group likewise
+        consumidor = make_consumer(settings.kafka, settings.kafka.group(grupo))
+        try:
+            comprometidos = consumidor.committed([TopicPartition(topico_v2, p) for p in fins], timeout=10)
+        finally:
+            consumidor.close()
+        assert fins and {tp.partition: tp.offset for tp in comprometidos} == fins, grupo
     assert f"PROTOCOLO_TOPIC_PROCESSOS={settings.kafka.topics.processos}.v2" in resultado.stdout

@@ -62,3 +62,16 @@ def test_asked_to_stop_while_the_server_is_down_it_gives_up_without_success() ->
     with pytest.raises(WorkerStopped):
         com_retentativas(_falha_antes(falhas), deve_parar=lambda: True)
     assert len(falhas) == 2
+
+
+def test_deve_parar_is_asked_once_before_each_retry_wait() -> None:
+    """The indexer counts its retries (protocolo_indexer_retentativas_total) with this question."""
+    falhas: list[Exception] = [TransportConnectionError("recusada"), _erro(ApiError, 429, "busy")]
+    perguntas: list[bool] = []
+
+    def deve_parar() -> bool:
+        perguntas.append(True)
+        return False
+
+    assert com_retentativas(_falha_antes(falhas), deve_parar=deve_parar) == "ok"
+    assert len(perguntas) == 2

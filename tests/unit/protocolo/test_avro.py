@@ -25,6 +25,7 @@ from protocolo.avro import MAGIC, SCHEMAS_DIR, Catalogo, catalogo_padrao
 from protocolo.credenciais import gerar_credencial
 from protocolo.errors import CodecError, CorruptMessage, UnknownSchema, Violation
 from protocolo.fold import fold_processo
+from protocolo.integradores import gerar_integrador, integrador_to_avro
 from protocolo.model import Evento, Interessado, NivelAcesso, Operacao, TipoProtocolo, Unidade
 from protocolo.referencia import carregar_referencia
 from protocolo.registros import (
@@ -36,6 +37,16 @@ from protocolo.registros import (
     orgao_to_avro,
 )
 from protocolo.validation import evento_from_json
+from protocolo.webhooks import (
+    Alvo,
+    EstadoWebhook,
+    SegredoSelado,
+    TipoAlvo,
+    Veredito,
+    Webhook,
+    estado_to_avro,
+    webhook_to_avro,
+)
 from streams.intake import Rejeicao, dead_letter
 from streams.projection import movimento_record, snapshot_record
 
@@ -124,6 +135,35 @@ def _credencial() -> dict[str, Any]:
     return credencial_to_avro(credencial.revogar(T0))
 
 
+def _integrador() -> dict[str, Any]:
+    integrador, _ = gerar_integrador(b"segredo", nome="Redação", email="r@e.org", agora=T0)
+    return integrador_to_avro(integrador)
+
+
+def _webhook() -> dict[str, Any]:
+    selado = SegredoSelado(b"\x01" + b"s" * 60, T0, T0)
+    return webhook_to_avro(
+        Webhook("wh_1", "i", "https://e.org/wh", Alvo(TipoAlvo.NUP, "1" * 17), (selado,), T0)
+    )
+
+
+def _webhook_estado() -> dict[str, Any]:
+    return estado_to_avro(EstadoWebhook("wh_1", Veredito.RECUSADO, T0, "verificação de posse falhou", 0))
+
+
+def _webhook_entrega() -> dict[str, Any]:
+    corpo = b'{"type":"tramitacao.movimento"}'
+    return {
+        "id": "msg_x",
+        "webhook_id": "wh_1",
+        "estado": "PENDENTE",
+        "corpo": corpo,
+        "tentativas": 2,
+        "ordem": 1,
+        "registrada_em": T0,
+    }
+
+
 AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "evento": _evento,
     "processo": _processo,
@@ -156,6 +196,10 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
         "ocorrido_em": None,
         "registrada_em": T0,
     },
+    "integrador": _integrador,
+    "webhook": _webhook,
+    "webhook_estado": _webhook_estado,
+    "webhook_entrega": _webhook_entrega,
 }
 
 

@@ -113,3 +113,36 @@ def test_bad_dlq_input_is_a_pt_br_error_with_exit_status_2(
     resultado = run_cli(settings, "dlq", *args)
     assert resultado.returncode == 2, resultado.stderr
     assert mensagem in resultado.stderr
+
+
+def _cabecalhos_de_reenvio(settings: Settings) -> list[str]:
+    from protocolo.leitura import ler_ate_o_fim
+
+    nomes = []
+    for mensagem in ler_ate_o_fim(settings.kafka, settings.kafka.topics.eventos):
+        nomes += [v.decode() for k, v in mensagem.headers() or () if k == "protocolo-dead-letter"]
+    return nomes
+
+
+def test_a_large_redrive_sends_each_selected_dead_letter_once_in_batches(
+    settings_factory: Callable[..., Settings],
+) -> None:
+    """3,000 dead letters (three send batches), every third one of another code inside the extent."""
+    settings = settings_factory(carregar_referencia_exemplo=False)
+    quando = datetime(2024, 1, 1, tzinfo=UTC)
+    codigos = ("EVENTO_INVALIDO", "EVENTO_INVALIDO", "CONFLITO")
+    cartas = [_carta(n, "23000", codigos[n % 3], quando=quando) for n in range(3_000)]
+    produzir(settings.kafka, settings.kafka.topics.dlq, cartas)
+
+    primeiro = run_cli(settings, "dlq", "redrive", "--codigo", "EVENTO_INVALIDO")
+    assert primeiro.returncode == 0, primeiro.stderr
+    assert "reenviadas: 2000, já reenviadas antes: 0" in primeiro.stdout
+    nomes = _cabecalhos_de_reenvio(settings)
+    assert len(nomes) == len(set(nomes)) == 2_000
+
+    segundo = run_cli(settings, "dlq", "redrive", "--todas")
+    assert segundo.returncode == 0, segundo.stderr
+    assert "reenviadas: 1000, já reenviadas antes: 2000" in segundo.stdout
+    nomes = _cabecalhos_de_reenvio(settings)
+    assert len(nomes) == len(set(nomes)) == 3_000
+    assert {nome.rsplit("/", 2)[0] for nome in nomes} == {settings.kafka.topics.dlq}

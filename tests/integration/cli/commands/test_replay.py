@@ -255,3 +255,52 @@ def test_para_topico_republishes_the_original_bytes_key_and_headers(settings: Se
 
     copias = list(ler_ate_o_fim(settings.kafka, destino, limite_s=30))
     assert [(m.key(), m.value(), m.headers()) for m in copias] == [(chave, valor, [("origem", b"teste")])]
+
+
+def _por_particao(linhas: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    particoes: dict[int, list[dict[str, Any]]] = {}
+    for linha in linhas:
+        particoes.setdefault(linha["kafka_particao"], []).append(linha)
+    return particoes
+
+
+def test_decoding_workers_write_what_the_main_process_alone_writes(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Several batches per worker (1,000 messages each), undecodable messages among them, a filter."""
+    mensagens = [_mensagem(_evento(n, orgao="26000" if n % 7 == 0 else "23000")) for n in range(4_500)]
+    for posicao in (10, 1_999, 3_001):
+        mensagens.insert(posicao, (b"k", b"not avro at all"))
+    produzir(settings.kafka, settings.kafka.topics.eventos, mensagens)
+
+    resultados = {n: _replay(settings, "eventos", "--processos", str(n)) for n in (0, 2)}
+    serial, paralelo = (_jsonl(resultados[n]) for n in (0, 2))
+
+    assert len(serial) == 4_500
+    # Each partition's rows in offset order, the same rows; partitions interleave as they were read.
+    assert _por_particao(paralelo) == _por_particao(serial)
+    for linhas in _por_particao(paralelo).values():
+        offsets = [linha["kafka_offset"] for linha in linhas]
+        assert offsets == sorted(offsets)
+    ilegiveis = {n: sorted(x for x in resultados[n].stderr.splitlines() if "ilegível" in x) for n in (0, 2)}
+    assert len(ilegiveis[0]) == 3 and ilegiveis[2] == ilegiveis[0]
+    assert "linhas: 4500, ilegíveis: 3" in resultados[2].stderr
+
+    filtrado = {
+        n: _jsonl(_replay(settings, "eventos", "--orgao", "26000", "--processos", str(n))) for n in (0, 2)
+    }
+    assert len(filtrado[0]) == len(range(0, 4_500, 7)) and _por_particao(filtrado[2]) == _por_particao(
+        filtrado[0]
+    )
+
+    tabelas = {}
+    for n in (0, 2):
+        arquivo = tmp_path / f"eventos-{n}.parquet"
+        assert (
+            _replay(
+                settings, "eventos", "--formato", "parquet", "--saida", str(arquivo), "--processos", str(n)
+            ).returncode
+            == 0
+        )
+        tabelas[n] = pq.read_table(arquivo).to_pylist()
+    assert len(tabelas[0]) == 4_500 and _por_particao(tabelas[2]) == _por_particao(tabelas[0])

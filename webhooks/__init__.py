@@ -1,0 +1,1 @@
+"""The webhook deliverer: ownership checks, signed deliveries of public movimentos, retries."""
