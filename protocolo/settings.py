@@ -589,6 +589,7 @@ class Settings(BaseSettings):
             self.notifier,
             self.arquivo,
             self.webhooks,
+            self.alertas,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:

@@ -3,7 +3,9 @@
 - A processo *newly* matches an alert when a snapshot of it matches and no NOVO novelty of that
   (alert, processo) exists yet: autuado, made public, or changed into the search. Each is told once.
 - A movement is told to the alerts with `movimentos` that its processo currently matches (as its
-  latest snapshot seen says), except in the batch where the processo newly matched.
+  latest snapshot seen says), except a movement the NOVO novelty already covers: one whose
+  processo version is not past the snapshot that newly matched (the autuação itself, whichever of
+  the snapshot and the movimento the sender reads first).
 - Novelties are the outbox: written (acknowledged) on alertas.novidades before any e-mail, so a
   restart finds what it still has to tell; `planejar_envios` mails each novelty of an `imediato`
   alert once, and each closed interval of a `diario` or `semanal` alert as one digest, both under
@@ -38,6 +40,7 @@ class Novidade:
     operacao: str | None
     ocorrido_em: datetime | None
     registrada_em: datetime
+    versao: int | None = None
 
     @property
     def chave(self) -> str:
@@ -57,6 +60,7 @@ def novidade_to_avro(novidade: Novidade) -> dict[str, Any]:
         "operacao": novidade.operacao,
         "ocorrido_em": novidade.ocorrido_em,
         "registrada_em": novidade.registrada_em,
+        "versao": novidade.versao,
     }
 
 
@@ -73,7 +77,8 @@ class EstadoAlertas:
         self.casador = casador
         self.alertas: dict[str, Alerta] = {}
         self.casados: dict[str, set[str]] = {}
-        self.vistos: set[tuple[str, str]] = set()
+        # (alert, nup) told NOVO -> the version of the snapshot that newly matched (-1: unknown).
+        self.vistos: dict[tuple[str, str], int] = {}
         self.caixa: dict[str, dict[str, Novidade]] = defaultdict(dict)
 
     def aplicar_alerta(self, chave: str, registro: dict[str, Any] | None) -> Alerta | None:
@@ -94,7 +99,7 @@ class EstadoAlertas:
     def aplicar_novidade(self, novidade: Novidade) -> None:
         """Put one novelty in the outbox (as read back from its topic, or just written)."""
         if novidade.tipo == "NOVO":
-            self.vistos.add((novidade.alerta, novidade.nup))
+            self.vistos[(novidade.alerta, novidade.nup)] = -1 if novidade.versao is None else novidade.versao
         self.caixa[novidade.alerta][novidade.chave] = novidade
 
     def novidades(
@@ -102,7 +107,6 @@ class EstadoAlertas:
     ) -> list[Novidade]:
         """The novelties of one batch (snapshots first: a movement needs its processo's matches)."""
         novas: dict[str, Novidade] = {}
-        recem: set[tuple[str, str]] = set()
         for snapshot in snapshots:
             nup = snapshot["nup"]
             casam = self.casador.casar(self.casador.analisar(documento_processo(snapshot)))
@@ -120,16 +124,19 @@ class EstadoAlertas:
                     snapshot.get("ultima_operacao"),
                     snapshot.get("atualizado_em"),
                     agora,
+                    snapshot.get("versao"),
                 )
-                self.vistos.add((alerta, nup))
-                recem.add((alerta, nup))
+                self.vistos[(alerta, nup)] = snapshot.get("versao", -1)
                 novas[novidade.chave] = novidade
         for movimento in movimentos:
             nup = movimento["nup"]
             for alerta in sorted(self.casados.get(nup, ())):
                 registro = self.alertas.get(alerta)
-                if registro is None or not registro.movimentos or (alerta, nup) in recem:
+                if registro is None or not registro.movimentos:
                     continue
+                versao = movimento.get("processo_versao")
+                if versao is not None and versao <= self.vistos.get((alerta, nup), -1):
+                    continue  # the NOVO novelty of this processo already tells it
                 novidade = Novidade(
                     alerta,
                     "MOVIMENTO",
@@ -140,6 +147,7 @@ class EstadoAlertas:
                     movimento.get("operacao"),
                     movimento.get("ocorrido_em"),
                     agora,
+                    versao,
                 )
                 novas[novidade.chave] = novidade
         return list(novas.values())

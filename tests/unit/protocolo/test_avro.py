@@ -195,6 +195,7 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
         "operacao": None,
         "ocorrido_em": None,
         "registrada_em": T0,
+        "versao": 3,
     },
     "integrador": _integrador,
     "webhook": _webhook,
