@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RedatorAlertas", "planejar_envios"]
+__all__ = ["RedatorAlertas", "assunto_do_aviso", "planejar_envios"]
 
 from collections import defaultdict
 from collections.abc import Container
@@ -22,11 +22,29 @@ from protocolo.model import Operacao
 from protocolo.nup import parse_nup
 
 _BRASILIA = ZoneInfo("America/Sao_Paulo")
-_TITULO = {
-    Frequencia.IMEDIATO: "Novidade",
-    Frequencia.DIARIO: "Resumo do dia",
-    Frequencia.SEMANAL: "Resumo da semana",
+_TITULO = {Frequencia.DIARIO: "Resumo do dia", Frequencia.SEMANAL: "Resumo da semana"}
+_FREQUENCIA = {
+    Frequencia.IMEDIATO: "um e-mail a cada novidade",
+    Frequencia.DIARIO: "no máximo um resumo por dia",
+    Frequencia.SEMANAL: "no máximo um resumo por semana",
 }
+
+
+def _contagem(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def assunto_do_aviso(frequencia: Frequencia, itens: list[Novidade]) -> str:
+    """The subject line: the NUP of an `imediato` novelty; how many of each kind in a digest."""
+    if frequencia is Frequencia.IMEDIATO and len(itens) == 1:
+        (item,) = itens
+        tipo = "Novo processo" if item.tipo == "NOVO" else "Movimentação"
+        return f"{tipo} na sua busca: {parse_nup(item.nup).formatado}"
+    novos = sum(1 for n in itens if n.tipo == "NOVO")
+    partes = [_contagem(novos, "processo novo", "processos novos")] if novos else []
+    if movimentos := len(itens) - novos:
+        partes.append(_contagem(movimentos, "movimentação", "movimentações"))
+    return f"{_TITULO.get(frequencia, 'Novidades')}: {' e '.join(partes)} na sua busca"
 
 
 def _quando(instante: datetime | None) -> str:
@@ -67,7 +85,7 @@ class RedatorAlertas:
             modelo="alerta_confirmacao",
             contexto={
                 "descricao": alerta.descricao,
-                "frequencia": _TITULO[alerta.frequencia],
+                "frequencia": _FREQUENCIA[alerta.frequencia],
                 "movimentos": alerta.movimentos,
                 "link_confirmar": url_link(self.base_url, token, "alertas"),
                 "expira": _quando(expira),
@@ -90,10 +108,8 @@ class RedatorAlertas:
             }
             for n in sorted(itens, key=lambda n: (n.registrada_em, n.chave))[: self.itens_por_resumo]
         ]
-        novos = sum(1 for n in itens if n.tipo == "NOVO")
-        assunto = f"{_TITULO[alerta.frequencia]}: {novos} processo(s) novo(s)" if novos else "Movimentações"
         return montar_email(
-            assunto=f"{assunto} na sua busca",
+            assunto=assunto_do_aviso(alerta.frequencia, itens),
             remetente=self.remetente,
             para=alerta.email,
             mid=mid,

@@ -219,7 +219,7 @@ def test_an_immediate_alert_mails_new_matches_and_with_movimentos_each_movement(
     assert nups_listados(novo) == [casa.formatado]
     corpo = texto(novo)
     assert "Novo processo" in corpo and f"Aquisição de {termo}" in corpo and "Para deixar de receber" in corpo
-    assert novo["Subject"] == "Novidade: 1 processo(s) novo(s) na sua busca"
+    assert novo["Subject"] == f"Novo processo na sua busca: {casa.formatado}"
     assert novo["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/alertas/cancelar/" in novo["List-Unsubscribe"]
 
@@ -229,7 +229,7 @@ def test_an_immediate_alert_mails_new_matches_and_with_movimentos_each_movement(
 
     primeiro, movimento = avisos(mail_dir, com_movimentos)
     assert nups_listados(primeiro) == [casa.formatado] and "Novo processo" in texto(primeiro)
-    assert movimento["Subject"] == "Movimentações na sua busca"
+    assert movimento["Subject"] == f"Movimentação na sua busca: {casa.formatado}"
     assert nups_listados(movimento) == [casa.formatado]
     assert "Movimentação: Envio" in texto(movimento)  # the autuação itself was told by the first e-mail
     assert len(avisos(mail_dir, so_novos)) == 1  # movimentos: false

@@ -7,7 +7,7 @@ from typing import Any
 
 from notifier.alertas.estado import EstadoAlertas, Novidade, novidade_from_avro, novidade_to_avro
 from notifier.alertas.janelas import fim_da_janela, janela
-from notifier.alertas.plano import RedatorAlertas, planejar_envios
+from notifier.alertas.plano import RedatorAlertas, assunto_do_aviso, planejar_envios
 from protocolo.alertas.alerta import Alerta, alerta_to_avro
 from protocolo.alertas.consulta import ConsultaAlerta, Frequencia, Termo, TipoTermo
 from protocolo.alertas.indice import Casador
@@ -110,7 +110,11 @@ def test_the_outbox_read_back_keeps_the_version_that_newly_matched() -> None:
 def _caixa(estado: EstadoAlertas, *instantes: datetime) -> list[Novidade]:
     novas = []
     for i, instante in enumerate(instantes):
-        (n,) = estado.novidades([_snapshot(gerar_nup(unidade=23037, sequencial=i + 1, ano=2024).digitos, "Licitação")], [], instante)
+        (n,) = estado.novidades(
+            [_snapshot(gerar_nup(unidade=23037, sequencial=i + 1, ano=2024).digitos, "Licitação")],
+            [],
+            instante,
+        )
         estado.aplicar_novidade(n)
         novas.append(n)
     return novas
@@ -127,7 +131,7 @@ def test_a_digest_waits_for_its_interval_to_close_and_lists_everything_of_it() -
     assert planejar(inicio + timedelta(hours=23), set()) == []  # the first day is still open
     (primeiro,) = planejar(inicio + timedelta(hours=24, seconds=1), set())
     assert primeiro.mensagem.get_body(("plain",)).get_content().count("Novo processo") == 2
-    assert str(primeiro.mensagem["Subject"]) == "Resumo do dia: 2 processo(s) novo(s) na sua busca"
+    assert str(primeiro.mensagem["Subject"]) == "Resumo do dia: 2 processos novos na sua busca"
     # Sent: the same plan again (a restart) finds its Message-ID in enviadas and sends nothing.
     assert planejar(inicio + timedelta(hours=25), {primeiro.message_id}) == []
     (segundo,) = planejar(inicio + timedelta(hours=48, seconds=1), {primeiro.message_id})
@@ -141,3 +145,22 @@ def test_an_immediate_alert_mails_each_novelty_under_its_own_message_id() -> Non
     assert len({e.message_id for e in envios}) == 2
     assert all(e.mensagem["To"] == "i@example.com" for e in envios)
     assert all("/alertas/cancelar/" in str(e.mensagem["List-Unsubscribe"]) for e in envios)
+
+
+def test_subjects_read_well_in_portuguese() -> None:
+    def itens(*tipos: str) -> list[Novidade]:
+        return [Novidade("a", t, str(n), NUP, None, None, None, None, T0) for n, t in enumerate(tipos)]
+
+    formatado = "23037.001462/2021-65"
+    assert assunto_do_aviso(Frequencia.IMEDIATO, itens("NOVO")) == f"Novo processo na sua busca: {formatado}"
+    assert (
+        assunto_do_aviso(Frequencia.IMEDIATO, itens("MOVIMENTO")) == f"Movimentação na sua busca: {formatado}"
+    )
+    assert assunto_do_aviso(Frequencia.DIARIO, itens("NOVO")) == "Resumo do dia: 1 processo novo na sua busca"
+    assert (
+        assunto_do_aviso(Frequencia.SEMANAL, itens("NOVO", "NOVO", "MOVIMENTO"))
+        == "Resumo da semana: 2 processos novos e 1 movimentação na sua busca"
+    )
+    assert assunto_do_aviso(Frequencia.DIARIO, itens("MOVIMENTO", "MOVIMENTO")) == (
+        "Resumo do dia: 2 movimentações na sua busca"
+    )
