@@ -96,11 +96,13 @@ class EstadoAlertas:
             self.casador.remover(chave)
         return alerta
 
-    def aplicar_novidade(self, novidade: Novidade) -> None:
-        """Put one novelty in the outbox (as read back from its topic, or just written)."""
+    def aplicar_novidade(self, novidade: Novidade, *, contada: bool = False) -> None:
+        """Put one novelty in the outbox (as read back from its topic, or just written); `contada`: one
+        told long ago, remembered (never told as new again) but not to be mailed."""
         if novidade.tipo == "NOVO":
             self.vistos[(novidade.alerta, novidade.nup)] = -1 if novidade.versao is None else novidade.versao
-        self.caixa[novidade.alerta][novidade.chave] = novidade
+        if not contada:
+            self.caixa[novidade.alerta][novidade.chave] = novidade
 
     def novidades(
         self, snapshots: Iterable[dict[str, Any]], movimentos: Iterable[dict[str, Any]], agora: datetime

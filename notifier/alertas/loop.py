@@ -79,8 +79,15 @@ class EnviadorAlertas:
         caixa = ler_tabela(
             self.settings.kafka, topicos.alertas_novidades, lambda v: self.catalogo.decode("novidade", v)
         )
+        # enviadas forgets an outcome after its retention, while the outbox keeps every novelty (it is
+        # what remembers that a processo was told): older ones count as told, or a restart would resend them.
+        dias = self.settings.kafka.topics.retencao_enviadas_dias
+        antes_de = datetime.now(UTC) - timedelta(days=dias - 1) if dias else None
         for registro in caixa.values():
-            self.estado.aplicar_novidade(novidade_from_avro(registro))
+            novidade = novidade_from_avro(registro)
+            self.estado.aplicar_novidade(
+                novidade, contada=antes_de is not None and novidade.registrada_em < antes_de
+            )
 
     def executar(self) -> None:
         """Run until parar() is called."""

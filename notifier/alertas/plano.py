@@ -58,6 +58,12 @@ def _operacao(nome: str | None) -> str:
         return nome or ""
 
 
+def _ordem(novidade: Novidade) -> tuple[bool, str, datetime, str]:
+    """A digest's order: new processos first, then each processo's movements in the order they happened."""
+    quando = novidade.ocorrido_em or novidade.registrada_em
+    return (novidade.tipo != "NOVO", novidade.nup, quando, novidade.chave)
+
+
 @dataclass(frozen=True)
 class RedatorAlertas:
     """Renders alert e-mails with signed links (under /alertas/)."""
@@ -106,7 +112,7 @@ class RedatorAlertas:
                 "operacao": _operacao(n.operacao),
                 "quando": _quando(n.ocorrido_em),
             }
-            for n in sorted(itens, key=lambda n: (n.registrada_em, n.chave))[: self.itens_por_resumo]
+            for n in sorted(itens, key=_ordem)[: self.itens_por_resumo]
         ]
         return montar_email(
             assunto=assunto_do_aviso(alerta.frequencia, itens),

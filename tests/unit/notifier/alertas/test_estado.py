@@ -16,7 +16,7 @@ from protocolo.nup import gerar_nup
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 NUP = "23037001462202165"
-OUTRO = "23037001463202110"
+OUTRO = "23037001463202118"
 REDATOR = RedatorAlertas(
     remetente="Protocolo <nao-responda@protocolo.gov.br>",
     base_url="https://protocolo.gov.br",
@@ -164,3 +164,31 @@ def test_subjects_read_well_in_portuguese() -> None:
     assert assunto_do_aviso(Frequencia.DIARIO, itens("MOVIMENTO", "MOVIMENTO")) == (
         "Resumo do dia: 2 movimentações na sua busca"
     )
+
+
+def test_a_novelty_remembered_as_told_is_not_mailed_and_not_told_as_new_again() -> None:
+    estado = _estado(("i", Frequencia.IMEDIATO, False))
+    (antiga,) = _estado(("i", Frequencia.IMEDIATO, False)).novidades([_snapshot(NUP, "Licitação")], [], T0)
+    estado.aplicar_novidade(antiga, contada=True)
+    assert planejar_envios(estado, set(), REDATOR, agora=T0, diario_s=DIA, semanal_s=7 * DIA) == []
+    assert estado.novidades([_snapshot(NUP, "Licitação", 2)], [], T0) == []
+
+
+def test_a_digest_lists_new_processos_first_then_each_processos_movements_in_order() -> None:
+    estado = _estado(("d", Frequencia.DIARIO, True))
+    for n in estado.novidades([_snapshot(NUP, "Licitação", 1)], [], T0):
+        estado.aplicar_novidade(n)
+    tarde, cedo = _movimento(NUP, 3, 3), _movimento(NUP, 2, 2)
+    tarde["ocorrido_em"], cedo["ocorrido_em"] = T0 + timedelta(hours=2), T0 + timedelta(hours=1)
+    for n in estado.novidades([_snapshot(OUTRO, "Licitação", 1)], [tarde, cedo], T0):
+        estado.aplicar_novidade(n)
+    agora = T0 + timedelta(days=2)
+    (resumo,) = planejar_envios(estado, set(), REDATOR, agora=agora, diario_s=DIA, semanal_s=7 * DIA)
+    linhas = [x for x in resumo.mensagem.get_body(("plain",)).get_content().splitlines() if " — " in x]
+    assert [x.split(" — ")[0] for x in linhas] == [
+        "Novo processo",
+        "Novo processo",
+        "Movimentação: Envio",
+        "Movimentação: Envio",
+    ]
+    assert "(05/03/2024 às 15:00)" in linhas[2] and "(05/03/2024 às 16:00)" in linhas[3]
