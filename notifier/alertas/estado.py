@@ -6,6 +6,8 @@
   latest snapshot seen says), except a movement the NOVO novelty already covers: one whose
   processo version is not past the snapshot that newly matched (the autuação itself, whichever of
   the snapshot and the movimento the sender reads first).
+- A processo that stops being public takes its novelties out of the outbox (`retirar`: tombstones), so
+  a digest not yet sent never lists it, and it is told as new again if it is made public later.
 - Novelties are the outbox: written (acknowledged) on alertas.novidades before any e-mail, so a
   restart finds what it still has to tell; `planejar_envios` mails each novelty of an `imediato`
   alert once, and each closed interval of a `diario` or `semanal` alert as one digest, both under
@@ -80,6 +82,7 @@ class EstadoAlertas:
         # (alert, nup) told NOVO -> the version of the snapshot that newly matched (-1: unknown).
         self.vistos: dict[tuple[str, str], int] = {}
         self.caixa: dict[str, dict[str, Novidade]] = defaultdict(dict)
+        self.por_nup: dict[str, set[tuple[str, str]]] = defaultdict(set)  # nup -> (alert, outbox key)
 
     def aplicar_alerta(self, chave: str, registro: dict[str, Any] | None) -> Alerta | None:
         """Apply one alertas record (a tombstone cancels); only confirmed alerts are matched."""
@@ -101,8 +104,19 @@ class EstadoAlertas:
         told long ago, remembered (never told as new again) but not to be mailed."""
         if novidade.tipo == "NOVO":
             self.vistos[(novidade.alerta, novidade.nup)] = -1 if novidade.versao is None else novidade.versao
+        self.por_nup[novidade.nup].add((novidade.alerta, novidade.chave))
         if not contada:
             self.caixa[novidade.alerta][novidade.chave] = novidade
+
+    def retirar(self, nups: Iterable[str]) -> list[str]:
+        """Forget every novelty of processos no longer public; the outbox keys to tombstone."""
+        chaves: list[str] = []
+        for nup in nups:
+            for alerta, chave in sorted(self.por_nup.pop(nup, ())):
+                self.caixa.get(alerta, {}).pop(chave, None)
+                self.vistos.pop((alerta, nup), None)
+                chaves.append(chave)
+        return chaves
 
     def novidades(
         self, snapshots: Iterable[dict[str, Any]], movimentos: Iterable[dict[str, Any]], agora: datetime

@@ -141,6 +141,10 @@ class EnviadorAlertas:
         novas = self.estado.novidades(snapshots.values(), movimentos, agora)
         if novas:
             self._gravar_novidades(novas)
+        retiradas = self.estado.retirar(n for n, s in snapshots.items() if not s["publico"])
+        if retiradas:
+            # Acknowledged before any e-mail: a restart must not find them in the outbox again.
+            gravar(self.settings.kafka, topicos.alertas_novidades, [(c.encode(), None) for c in retiradas])
         alertas = self.settings.alertas
         envios = [e for e in confirmacoes if e.message_id not in self.enviadas.enviados]
         envios += planejar_envios(

@@ -30,8 +30,10 @@ from confluent_kafka import TopicPartition
 from cli.stack import LocalStack, porta_livre
 from notifier.alertas.janelas import janela
 from protocolo.avro import catalogo_padrao
+from protocolo.documentos import gerar_cpf, so_digitos
 from protocolo.kafka import make_consumer
 from protocolo.leitura import ler_ate_o_fim
+from protocolo.masking import mascarar_cpf
 from protocolo.nup import Nup, gerar_nup, parse_nup
 from protocolo.settings import AlertasSettings, InscricaoSettings, NotifierSettings, Settings
 from tests.fixtures.cli import run_cli
@@ -337,3 +339,37 @@ def test_the_sender_killed_mid_burst_and_restarted_neither_loses_nor_doubles_an_
     assert recebidos_na_queda < len(esperados), "the kill came after the burst: nothing was proved"
     # Only what was in flight at the kill may arrive again, under the same Message-ID.
     assert repetidos <= CONCORRENCIA
+
+
+def test_following_an_interessado_by_cpf_mails_its_public_processos_and_stores_only_the_hash(
+    settings: Settings, api: httpx.Client, mail_dir: Path, tmp_path: Path
+) -> None:
+    cpf = gerar_cpf(_rng)
+    leitor = endereco("cpf")
+    assinar(api, settings, mail_dir, {"email": leitor, "documento": cpf, "frequencia": "imediato"})
+    dele, de_outro, oculto = nup(), nup(), nup()
+    interessado = [{"nome": "Maria das Dores", "documento": cpf}]
+    publicar(
+        settings,
+        tmp_path,
+        [
+            autuacao(dele, "Pedido de pensão", interessados=interessado),
+            autuacao(
+                de_outro, "Pedido de pensão", interessados=[{"nome": "João", "documento": gerar_cpf(_rng)}]
+            ),
+            autuacao(oculto, "Pedido de pensão", interessados=interessado, nivel_acesso="SIGILOSO"),
+        ],
+    )
+    em_dia(settings, {dele.digitos: 1, de_outro.digitos: 1})
+    (aviso,) = avisos(mail_dir, leitor)
+    assert nups_listados(aviso) == [dele.formatado]
+    (confirmacao,) = [m for m in emails(mail_dir, leitor) if "Confirme" in m["Subject"]]
+    assert mascarar_cpf(cpf) in texto(confirmacao)  # the search is described with the CPF masked
+    for mensagem in (aviso, confirmacao):
+        for sequencia in re.findall(r"\d[\d.\-/]{9,16}\d", texto(mensagem)):
+            assert so_digitos(sequencia) != cpf, f"a full CPF in an alert e-mail: {sequencia}"
+    # What the API stored: the address in clear beside the number's keyed hash, never the number.
+    for m in ler_ate_o_fim(settings.kafka, settings.kafka.topics.alertas, limite_s=30):
+        bruto = (m.key() or b"") + (m.value() or b"")
+        pontuado = f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"
+        assert cpf.encode() not in bruto and pontuado.encode() not in bruto

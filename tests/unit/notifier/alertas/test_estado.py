@@ -192,3 +192,15 @@ def test_a_digest_lists_new_processos_first_then_each_processos_movements_in_ord
         "Movimentação: Envio",
     ]
     assert "(05/03/2024 às 15:00)" in linhas[2] and "(05/03/2024 às 16:00)" in linhas[3]
+
+
+def test_a_processo_made_non_public_leaves_the_outbox_and_is_new_again_when_public() -> None:
+    estado = _estado(("d", Frequencia.DIARIO, True))
+    for n in estado.novidades([_snapshot(NUP, "Licitação", 1)], [], T0):
+        estado.aplicar_novidade(n)
+    assert estado.retirar([OUTRO]) == []
+    assert estado.retirar([NUP]) == [f"d#NOVO#{NUP}"]
+    agora = T0 + timedelta(days=2)
+    assert planejar_envios(estado, set(), REDATOR, agora=agora, diario_s=DIA, semanal_s=7 * DIA) == []
+    (de_novo,) = estado.novidades([_snapshot(NUP, "Licitação", 3)], [], T0)
+    assert (de_novo.tipo, de_novo.versao) == ("NOVO", 3)
