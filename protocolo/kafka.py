@@ -115,6 +115,7 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.processos, compactado),
         (t.inscricoes, compactado),
         (t.enviadas, enviadas),
+        (t.alertas_enviadas, enviadas),
         (t.devolucoes, compactado),
         (t.alertas, compactado),
         (t.alertas_novidades, compactado),

@@ -80,6 +80,9 @@ class TopicSettings(BaseSettings):
     """Saved-search alerts as the API, their only writer, records them (compacted)."""
     alertas_novidades: str = "alertas.novidades"
     """The alert sender's outbox: each processo newly matching an alert, each movement to tell (compacted)."""
+    alertas_enviadas: str = "alertas.enviadas"
+    """The alert sender's enviadas: each alert e-mail the relay accepted or refused, keyed by Message-ID
+    (compacted, with the retention of `retencao_enviadas_dias`)."""
     referencia: str = "referencia.orgaos"
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"

@@ -2,10 +2,11 @@
 
 One consumer group reads tramitacao.processos (snapshots: what matches), tramitacao.movimentos
 (what moved) and alertas (which alerts exist, and the confirmations to mail). At start it reads
-the whole alertas topic, its outbox (alertas.novidades) and enviadas. Per batch: novelties are
-written and acknowledged first, then e-mails are sent and each outcome is recorded on enviadas,
-and only then are the offsets committed: a crash re-reads the batch, finds its novelties already
-in the outbox, and mails only what enviadas cannot prove was sent, with the same Message-ID.
+the whole alertas topic, its outbox (alertas.novidades) and its enviadas (alertas.enviadas).
+Per batch: novelties are written and acknowledged first, then e-mails are sent and each outcome
+is recorded on enviadas, and only then are the offsets committed: a crash re-reads the batch,
+finds its novelties already in the outbox, and mails only what enviadas cannot prove was sent,
+with the same Message-ID.
 Every loop also checks whether a digest interval closed, with or without new records.
 One instance: the matcher needs every alert, and the group would split the alertas partitions.
 """
@@ -49,7 +50,8 @@ class EnviadorAlertas:
         self.catalogo = catalogo_padrao()
         regras = LOCAL if settings.alertas.analise == "local" else ELASTICSEARCH
         self.estado = EstadoAlertas(Casador(regras))
-        self.enviadas = Enviadas(settings.kafka)
+        # Its own log, not the notifier's: one writer per topic, and its refusals count for no subscription.
+        self.enviadas = Enviadas(settings.kafka, settings.kafka.topics.alertas_enviadas)
         self.redator = RedatorAlertas(
             remetente=settings.smtp.remetente,
             base_url=settings.api.public_base_url,
