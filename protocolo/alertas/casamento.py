@@ -20,6 +20,7 @@ __all__ = ["casa", "casa_frase", "casa_palavra", "distancia_limitada", "edicoes_
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from protocolo.alertas.analise import ELASTICSEARCH, Regras
 from protocolo.alertas.consulta import ConsultaAlerta, Termo, TipoTermo
@@ -36,6 +37,9 @@ def edicoes_auto(termo: str) -> int:
     return 0 if n < 3 else 1 if n < 6 else 2
 
 
+# Memoised: a search word meets the same document words again and again (bench/alertas.py: the fuzzy
+# comparisons were most of the matching time), and both vocabularies are small next to the traffic.
+@lru_cache(maxsize=262_144)
 def distancia_limitada(a: str, b: str, limite: int) -> bool:
     """The optimal-string-alignment distance of `a` and `b` is at most `limite`."""
     if abs(len(a) - len(b)) > limite:
