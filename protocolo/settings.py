@@ -414,6 +414,25 @@ class StreamsSettings(BaseSettings):
     geracao: int = Field(default=1, ge=1)
     """Generation of the derived topics this worker writes: above 1 the app id is `<prefix>-streams-v<N>`
     (new tables); `protocolo rebuild` runs the next one."""
+    # Static group membership (Kafka's group.instance.id, KIP-345). A worker that comes back within the
+    # session timeout under the same id takes its own place in the group: no rebalance, and no waiting
+    # for the killed process's membership to expire first (bench/streams.py, reinicio). The price: a
+    # worker that stops for good keeps its partitions until its session expires.
+    instancia: str = ""
+    """Static group membership: this worker's `group.instance.id`, unique to it and kept across its
+    restarts (`{host}` is the host name, `{nome}` is `PROTOCOLO_STREAMS_NOME`); empty: dynamic."""
+
+    def group_instance_id(self, host: str) -> str | None:
+        """The worker's `group.instance.id` on `host`, or None for dynamic membership."""
+        return self.instancia.format(host=host, nome=self.nome) or None
+
+    @model_validator(mode="after")
+    def _instancia_valida(self) -> Self:
+        try:
+            self.group_instance_id("host")
+        except (KeyError, IndexError, ValueError) as erro:
+            _recusar([f"PROTOCOLO_STREAMS_INSTANCIA: só {{host}} e {{nome}} podem ser usados ({erro})"])
+        return self
 
 
 class InscricaoSettings(BaseSettings):

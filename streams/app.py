@@ -26,6 +26,7 @@ __all__ = ["build_app", "particao_do_nup"]
 
 import asyncio
 import logging
+import socket
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -77,6 +78,7 @@ def build_app(
         broker_session_timeout=kafka.session_timeout_ms / 1000,
         broker_heartbeat_interval=kafka.heartbeat_interval_ms / 1000,
         web_enabled=False,
+        consumer_group_instance_id=config.group_instance_id(socket.gethostname()),
         producer_linger=config.producer_linger_s,
         producer_max_batch_size=config.producer_max_batch_bytes,
         producer_max_request_size=config.producer_max_request_bytes,

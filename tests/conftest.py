@@ -24,6 +24,8 @@ pytest_plugins = [
     "tests.fixtures.webhooks",
     "tests.fixtures.tls",
     "tests.fixtures.relay_tls",
+    "tests.fixtures.kafka_tls",
+    "tests.fixtures.busca_tls",
 ]
 
 # The suite runs real servers and workers beside the property tests: on a loaded 2-core machine a

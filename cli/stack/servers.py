@@ -28,8 +28,12 @@ def _binario_osmem() -> Path:
     return Path(osmem_server.resolve_binary())
 
 
-def argv_kafka(host: str, porta: int) -> list[str]:
-    """The broker on `host:porta`, keeping its topics in memory only."""
+def argv_kafka(host: str, porta: int, *, anunciado: str | None = None) -> list[str]:
+    """The broker on `host:porta`, keeping its topics in memory only.
+
+    `anunciado` (`host:port`) is the address it gives clients in metadata, when they reach it through
+    something else (the tests' TLS proxy); by default its own.
+    """
     url = f"tcp://{host}:{porta}"
     return [
         str(_binario_tansu()),
@@ -37,7 +41,7 @@ def argv_kafka(host: str, porta: int) -> list[str]:
         "--listener-url",
         url,
         "--advertised-listener-url",
-        url,
+        f"tcp://{anunciado}" if anunciado else url,
         "--storage-engine",
         "memory://tansu/",
     ]

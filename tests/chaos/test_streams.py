@@ -30,13 +30,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def trabalhadores(settings_factory: Callable[..., Settings]) -> Iterator[Callable[[str], Trabalhador]]:
-    """Start named workers on one fresh set of topics; stops the survivors at the end."""
+def trabalhadores(settings_factory: Callable[..., Settings]) -> Iterator[Callable[..., Trabalhador]]:
+    """Start named workers on one fresh set of topics (`instancia`: static membership); stops the
+    survivors at the end."""
     settings = settings_factory()
     criados: list[Trabalhador] = []
 
-    def novo(nome: str) -> Trabalhador:
-        trabalhador = Trabalhador(settings, nome)
+    def novo(nome: str, instancia: str = "") -> Trabalhador:
+        trabalhador = Trabalhador(settings, nome, instancia=instancia)
         trabalhador.iniciar()
         criados.append(trabalhador)
         return trabalhador
@@ -112,7 +113,7 @@ def particoes_trabalhadas(trabalhador: Trabalhador, topico: str) -> set[int]:
 
 
 def test_a_worker_counts_events_duplicates_and_dead_letters_in_its_metrics(
-    trabalhadores: Callable[[str], Trabalhador], tmp_path: Path
+    trabalhadores: Callable[..., Trabalhador], tmp_path: Path
 ) -> None:
     trabalhador = trabalhadores("streams-metricas")
     settings = trabalhador.settings
@@ -142,10 +143,13 @@ def test_a_worker_counts_events_duplicates_and_dead_letters_in_its_metrics(
     assert amostras["protocolo_streams_redirecionados_total"] == 0
 
 
+@pytest.mark.parametrize("instancia", ["", "{host}-{nome}"], ids=["dinamico", "estatico"])
 def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle(
-    trabalhadores: Callable[[str], Trabalhador], tmp_path: Path
+    trabalhadores: Callable[..., Trabalhador], tmp_path: Path, instancia: str
 ) -> None:
-    trabalhador = trabalhadores("streams-vitima")
+    # Dynamic membership: the restarted worker joins beside its killed predecessor, which the group
+    # keeps until its session expires. Static (PROTOCOLO_STREAMS_INSTANCIA): it takes its own place.
+    trabalhador = trabalhadores("streams-vitima", instancia)
     settings = trabalhador.settings
     esperar_pronto(trabalhador)
     oraculo_json = tmp_path / "oraculo.json"
@@ -168,7 +172,7 @@ def test_a_worker_killed_mid_run_recovers_its_table_and_ends_equal_to_the_oracle
 
 
 def test_two_workers_split_four_partitions_and_the_survivor_takes_over(
-    trabalhadores: Callable[[str], Trabalhador], tmp_path: Path
+    trabalhadores: Callable[..., Trabalhador], tmp_path: Path
 ) -> None:
     primeiro = trabalhadores("streams-a")
     settings = primeiro.settings

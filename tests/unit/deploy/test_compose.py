@@ -25,7 +25,7 @@ from cli.docs_settings import render_settings_table
 from tests.fixtures.implantacao import COMPOSE, COMPOSE_SCHEMA, ENV_FILES, ler_env
 
 # One-shot jobs: they run to the end and must not be restarted.
-UMA_VEZ = {"es-certs", "es-usuario", "init", "simulador"}
+UMA_VEZ = {"certs", "kafka-usuarios", "es-usuario", "init", "simulador"}
 # Services `docker compose up --scale` may multiply: no fixed container name, no host port.
 ESCALAVEIS = {"streams", "indexer", "notifier"}
 
@@ -155,6 +155,7 @@ def test_services_start_after_the_init_job_and_init_after_the_servers(compose: d
         assert servicos[nome]["depends_on"]["init"]["condition"] == "service_completed_successfully", nome
     init = servicos["init"]["depends_on"]
     assert init["kafka"]["condition"] == "service_healthy"
+    assert init["kafka-usuarios"]["condition"] == "service_completed_successfully"
     assert init["es-usuario"]["condition"] == "service_completed_successfully"
     comandos = [argv[:2] for argv in _comandos(servicos["init"])]
     assert comandos == [
@@ -211,7 +212,9 @@ def test_cluster_profile_has_three_voting_brokers_replication_3_and_min_isr_2(
         host = endereco.split(":")[0]
         assert str(servicos[host]["environment"]["KAFKA_NODE_ID"]) == no
         assert f"{host}:9092" in brokers
-        assert servicos[host]["environment"]["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{host}:9092"
+        anunciados = servicos[host]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+        assert anunciados == f"SASL_SSL://{host}:9092,INTERNO://{host}:9094"
+        assert servicos[host]["environment"]["KAFKA_SSL_KEYSTORE_FILENAME"] == f"{host}.p12"
     assert servicos["kafka-2"]["profiles"] == servicos["kafka-3"]["profiles"] == ["cluster"]
     assert "profiles" not in servicos["kafka"]  # one broker by default
 
@@ -249,3 +252,53 @@ def test_dclint_finds_no_problem() -> None:
         timeout=60,
     )
     assert resultado.returncode == 0, resultado.stdout + resultado.stderr
+
+
+def test_kafka_clients_connect_with_sasl_ssl_scram_and_the_deployment_ca(compose: dict[str, Any]) -> None:
+    for nome, servico in compose["services"].items():
+        if not _imagem_protocolo(servico):
+            continue
+        ambiente = servico["environment"]
+        assert ambiente["PROTOCOLO_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL", nome
+        assert ambiente["PROTOCOLO_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", nome
+        assert ambiente["PROTOCOLO_KAFKA_SASL_USERNAME"] == "protocolo", nome
+        assert ambiente["PROTOCOLO_KAFKA_SASL_PASSWORD"].startswith("${PROTOCOLO_KAFKA_SASL_PASSWORD:?"), nome
+        assert ambiente["PROTOCOLO_KAFKA_SSL_CA_LOCATION"] == "/run/certs/ca/ca.crt", nome
+        assert "certs:/run/certs:ro" in servico["volumes"], nome
+    exemplo = ler_env(ENV_FILES[0])
+    assert "PROTOCOLO_KAFKA_SASL_PASSWORD" in exemplo and "KAFKA_SSL_PASSWORD" in exemplo
+    usuarios = compose["services"]["kafka-usuarios"]
+    assert (
+        "SCRAM-SHA-512=[iterations=8192,password=$${PROTOCOLO_KAFKA_SASL_PASSWORD}]" in usuarios["command"][2]
+    )
+    assert "--entity-name protocolo" in usuarios["command"][2]
+
+
+def test_every_kafka_listener_is_tls_and_the_client_one_demands_scram(compose: dict[str, Any]) -> None:
+    certificados = compose["services"]["certs"]["command"][2]
+    for nome in ("kafka", "kafka-2", "kafka-3"):
+        ambiente = compose["services"][nome]["environment"]
+        mapa = dict(par.split(":") for par in ambiente["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+        assert "PLAINTEXT" not in mapa.values() and "SASL_PLAINTEXT" not in mapa.values(), nome
+        assert mapa == {"SASL_SSL": "SASL_SSL", "INTERNO": "SSL", "CONTROLLER": "SSL"}
+        assert ambiente["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+        # Certificate-only listeners: only holders of a certificate of the deployment's CA get in.
+        assert ambiente["KAFKA_LISTENER_NAME_INTERNO_SSL_CLIENT_AUTH"] == "required"
+        assert ambiente["KAFKA_LISTENER_NAME_CONTROLLER_SSL_CLIENT_AUTH"] == "required"
+        # What the image's start script demands before it starts a TLS or SASL listener at all.
+        for variavel in (
+            "KAFKA_SSL_KEYSTORE_FILENAME",
+            "KAFKA_SSL_KEY_CREDENTIALS",
+            "KAFKA_SSL_KEYSTORE_CREDENTIALS",
+        ):
+            assert ambiente.get(variavel), f"{nome}: {variavel}"
+        assert "java.security.auth.login.config=/etc/kafka/secrets/" in ambiente["KAFKA_OPTS"]
+        assert "kafka-secrets:/etc/kafka/secrets:ro" in compose["services"][nome]["volumes"]
+        assert nome in certificados  # the certs job makes this broker's keystore
+        # The image turns KAFKA_* variables into server.properties but drops any value holding a `=`.
+        com_igual = [
+            v
+            for v, valor in ambiente.items()
+            if v.startswith("KAFKA_") and v != "KAFKA_OPTS" and "=" in str(valor)
+        ]
+        assert not com_igual, f"{nome}: {com_igual}"

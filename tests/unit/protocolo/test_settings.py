@@ -1,4 +1,4 @@
-"""Security settings: how they map to each client's keys, what they always refuse, what production refuses."""
+"""Settings that can be refused: security (client keys, always refused, refused in production), streams."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import SecretStr, ValidationError
 
 from protocolo.configuracao import mensagens
 from protocolo.producao import eh_placeholder, recusas_em_producao
-from protocolo.settings import KafkaSettings, SearchSettings, Settings, SmtpSettings
+from protocolo.settings import KafkaSettings, SearchSettings, Settings, SmtpSettings, StreamsSettings
 from tests.fixtures.tls import Certificado
 
 CHAVE = "k" * 16 + "9f3c2a71e5d84b60"  # 32 characters, not an example
@@ -309,3 +309,22 @@ def test_settings_errors_never_carry_the_secret_values(tmp_path: Path) -> None:
         smtp=SmtpSettings(password="x" * 3, username="u"),
     )
     assert all("curtinha-secreta" not in linha and "xxx" not in linha for linha in linhas), linhas
+
+
+# --- Streams: static group membership ----------------------------------------------------------------
+
+
+def test_streams_membership_is_dynamic_unless_an_instance_is_named() -> None:
+    assert StreamsSettings().group_instance_id("maquina-1") is None
+
+
+def test_streams_instance_id_fills_in_the_host_and_the_worker_name() -> None:
+    config = StreamsSettings(instancia="{host}-{nome}", nome="streams-a")
+    assert config.group_instance_id("maquina-1") == "maquina-1-streams-a"
+    assert StreamsSettings(instancia="streams-0").group_instance_id("maquina-1") == "streams-0"
+
+
+def test_streams_instance_with_an_unknown_placeholder_is_refused_naming_the_variable() -> None:
+    (recusa,) = _recusas(StreamsSettings, instancia="{pod}")
+    assert "PROTOCOLO_STREAMS_INSTANCIA" in recusa
+    assert "{host}" in recusa
