@@ -29,6 +29,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def buscas(snapshots: list[dict[str, Any]], quantas: int) -> list[dict[str, Any]
     palavras = sorted({p for t in textos + nomes for p in tokenizar(t) if p.isalpha() and len(p) > 3})
     orgaos = sorted({s["orgao"] for s in snapshots if s.get("orgao")})
     nups = sorted({s["nup"] for s in snapshots})
-    geradores = [
+    geradores: list[Callable[[], dict[str, Any]]] = [
         lambda: {"q": rng.choice(palavras)},
         lambda: {"q": _errar(rng.choice(palavras), rng)},
         lambda: {"q": f"{rng.choice(palavras)} {rng.choice(palavras)}"},
@@ -106,7 +107,7 @@ def buscas(snapshots: list[dict[str, Any]], quantas: int) -> list[dict[str, Any]
         lambda: {"orgao": rng.choice(orgaos), "desde": "2024"},
         lambda: {"interessado": rng.choice(nomes).split()[0]},
         lambda: {"nup": rng.choice(nups)},
-        lambda: {"q": f"{rng.choice(palavras)}{rng.randint(1, 10**6)}"},  # matches nothing: most alerts
+        lambda: {"q": f"{rng.choice(palavras)}{rng.randint(1, 10**6)}"},  # matches nothing
     ]
     return [rng.choice(geradores)() for _ in range(quantas)]
 
