@@ -17,7 +17,9 @@ on the raw topic (bench/streams_carga.py: most processos under 20 events, 1 % ov
   cauda       K=5,000 events over new short processos (8 events each), timed until the counter has
               advanced by K; then K events appended to the long processo, timed likewise
   reinicio    SIGKILL the worker, start a new one on the same state dir, publish one event: time
-              from the start until the counter reaches 1 and until that event's snapshot is out
+              from the start until the counter reaches 1 and until that event's snapshot is out;
+              then the same for a worker with static group membership (PROTOCOLO_STREAMS_INSTANCIA)
+              killed and started again under its id
   latencia    with `python -m indexer` running too: events offered at 200 and at 500 per second,
               ~20 s each; publish -> the movimento's id found in the search server, p50 and p99
 
@@ -213,8 +215,9 @@ class Bench:
     def produzir(self, mensagens: Iterable[tuple[bytes, bytes]]) -> tuple[int, float]:
         return _produzir(self.kafka, self.kafka.topics.eventos, mensagens)
 
-    def iniciar_worker(self, *, perfil: bool) -> float:
-        """Start `python -m streams` on a fresh metrics port; returns its start instant."""
+    def iniciar_worker(self, *, perfil: bool, instancia: str = "") -> float:
+        """Start `python -m streams` on a fresh metrics port (static membership under `instancia`, if
+        given); returns its start instant."""
         self.porta = porta_livre()
         argv = [sys.executable, "-m", "streams"]
         if perfil:
@@ -231,7 +234,9 @@ class Bench:
             ]
         inicio = time.perf_counter()
         self.worker = _lancar(
-            argv, self.env(PROTOCOLO_STREAMS_METRICS_PORT=str(self.porta)), self.logs / "streams.log"
+            argv,
+            self.env(PROTOCOLO_STREAMS_METRICS_PORT=str(self.porta), PROTOCOLO_STREAMS_INSTANCIA=instancia),
+            self.logs / "streams.log",
         )
         self.filhos.append(self.worker)
         return inicio
@@ -384,6 +389,37 @@ class Bench:
         else:
             self.worker.send_signal(signal.SIGKILL)
             self.worker.wait()
+        primeira, snapshot = self._reiniciar()
+        self.r["reinicio"] = {
+            "ate_contador_1_s": round(primeira, 2),
+            "ate_snapshot_do_evento_s": round(snapshot, 2),
+        }
+        console.print(
+            f"reinício após SIGKILL com todo o estado: contador em 1 aos {primeira:.1f} s, "
+            f"snapshot do evento novo aos {snapshot:.1f} s"
+        )
+        # Static membership: a worker under PROTOCOLO_STREAMS_INSTANCIA, killed and started again
+        # under the same id; only the second start is timed. The dynamic worker stops cleanly first
+        # (it leaves the group): on the local broker, a static member that joins a group whose
+        # dynamic leader was killed is never made leader and rejoins forever (measured; real Kafka
+        # expires the dead member and goes on).
+        _parar(self.worker)
+        self._reiniciar(instancia="bench-{nome}")
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait()
+        primeira, snapshot = self._reiniciar(instancia="bench-{nome}")
+        self.r["reinicio_membro_estatico"] = {
+            "ate_contador_1_s": round(primeira, 2),
+            "ate_snapshot_do_evento_s": round(snapshot, 2),
+        }
+        console.print(
+            f"  com PROTOCOLO_STREAMS_INSTANCIA (membro estático): contador em 1 aos {primeira:.1f} s, "
+            f"snapshot do evento novo aos {snapshot:.1f} s"
+        )
+
+    def _reiniciar(self, instancia: str = "") -> tuple[float, float]:
+        """Start a worker on the killed one's state, publish one new event: seconds from the start to
+        the counter's first message and to that event's snapshot."""
         nup, mensagem = self.carga.um_novo()
         leitor = make_consumer(self.kafka, f"bench-reinicio-{time.time_ns()}")
         topico = self.kafka.topics.processos
@@ -392,11 +428,12 @@ class Bench:
         leitor.assign(
             leitor.offsets_for_times([TopicPartition(topico, p, desde) for p in particoes], timeout=10)
         )
-        inicio = self.iniciar_worker(perfil=False)
+        inicio = self.iniciar_worker(perfil=False, instancia=instancia)
         self.produzir([mensagem])
         primeira: float | None = None
         snapshot: float | None = None
         limite = time.monotonic() + 180
+        assert self.worker is not None
         while (primeira is None or snapshot is None) and time.monotonic() < limite:
             if primeira is None and self.contagem() >= 1:
                 primeira = time.perf_counter()
@@ -406,14 +443,7 @@ class Bench:
             assert self.worker.poll() is None, "o worker reiniciado terminou"
         leitor.close()
         assert primeira is not None and snapshot is not None, "o worker reiniciado não produziu no prazo"
-        self.r["reinicio"] = {
-            "ate_contador_1_s": round(primeira - inicio, 2),
-            "ate_snapshot_do_evento_s": round(snapshot - inicio, 2),
-        }
-        console.print(
-            f"reinício após SIGKILL com todo o estado: contador em 1 aos {primeira - inicio:.1f} s, "
-            f"snapshot do evento novo aos {snapshot - inicio:.1f} s"
-        )
+        return primeira - inicio, snapshot - inicio
 
     def latencia(self) -> None:
         self._pular_backlog_do_indexador()
