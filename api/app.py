@@ -16,7 +16,15 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_api, routes_feed, routes_gateway, routes_inscricoes, routes_portal, routes_webhooks
+from api import (
+    routes_alertas,
+    routes_api,
+    routes_feed,
+    routes_gateway,
+    routes_inscricoes,
+    routes_portal,
+    routes_webhooks,
+)
 from api.deps import Recursos
 from api.inscricoes import InscricaoInvalida
 from api.limites import LimitesInscricao
@@ -25,6 +33,7 @@ from api.portal_templates import pagina_erro_http, quer_html
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
 from api.validacao import mensagem_de_erro
+from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
@@ -63,6 +72,8 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
         # Confirming and cancelling need the subscription records: follow them like the credentials.
         inscricoes = InscricoesVivas(settings.kafka, settings.chaveiro)
         await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
+        alertas = AlertasVivos(settings.kafka)
+        await asyncio.get_running_loop().run_in_executor(None, lambda: alertas.iniciar(timeout_s=10))
         # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados).
         rejeitados = RejeitadosVivos(
             settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
@@ -81,6 +92,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             entregador=entregador,
             credenciais=credenciais,
             inscricoes=inscricoes,
+            alertas=alertas,
             limites=LimitesInscricao(settings.inscricao, settings.chaveiro.atual.segredo),
             rejeitados=rejeitados,
             metricas=metricas,
@@ -96,6 +108,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             for tabela in (integradores, webhooks, estados):
                 tabela.parar()
             inscricoes.parar()
+            alertas.parar()
             credenciais.parar()
             entregador.parar()
             await es.close()
@@ -114,6 +127,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
     app.include_router(routes_webhooks.router)
     # Before the portal: its /processos/{nup:path} would swallow .../feed.atom and .../inscricao.
     app.include_router(routes_inscricoes.router)
+    app.include_router(routes_alertas.router)
     app.include_router(routes_feed.router)
     app.include_router(routes_portal.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

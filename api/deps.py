@@ -15,6 +15,7 @@ from api.limites import LimitesInscricao
 from api.metricas import Metricas
 from api.publicacao import Entregador
 from api.rejeitados_vivos import RejeitadosVivos
+from protocolo.alertas.topico import AlertasVivos
 from protocolo.avro import Catalogo
 from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
@@ -34,6 +35,7 @@ class Recursos:
     entregador: Entregador
     credenciais: CredenciaisVivas
     inscricoes: InscricoesVivas
+    alertas: AlertasVivos
     limites: LimitesInscricao
     rejeitados: RejeitadosVivos
     metricas: Metricas

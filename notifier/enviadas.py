@@ -41,9 +41,9 @@ def _decodificar(valor: bytes) -> dict[str, Any]:
 class Enviadas:
     """What was sent (Message-IDs) and the permanent refusals per subscription, kept on the topic."""
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaSettings, topico: str | None = None) -> None:
         self.settings = settings
-        self.topico = settings.topics.enviadas
+        self.topico = topico or settings.topics.enviadas
         self.enviados: set[str] = set()
         self._recusas: dict[str, list[datetime]] = defaultdict(list)
         self._trava = threading.Lock()

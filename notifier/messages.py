@@ -10,6 +10,8 @@ from __future__ import annotations
 __all__ = [
     "Inscrito",
     "message_id",
+    "dominio_de",
+    "montar_email",
     "render_confirmacao",
     "render_email",
 ]
@@ -88,6 +90,33 @@ def _montar(
     mensagem.set_content(_ambiente.get_template(f"{modelo}.txt").render(contexto))
     mensagem.add_alternative(_ambiente.get_template(f"{modelo}.html").render(contexto), subtype="html")
     return mensagem
+
+
+def montar_email(
+    *,
+    assunto: str,
+    remetente: str,
+    para: str,
+    mid: str,
+    modelo: str,
+    contexto: dict[str, Any],
+    link_cancelar: str | None,
+) -> EmailMessage:
+    """A text + HTML message from the templates `modelo`.txt/.html, with the unsubscribe headers."""
+    return _montar(
+        assunto=assunto,
+        remetente=remetente,
+        para=para,
+        mid=mid,
+        modelo=modelo,
+        contexto=contexto,
+        link_cancelar=link_cancelar,
+    )
+
+
+def dominio_de(remetente: str) -> str:
+    """The domain of the sender's address, for Message-IDs."""
+    return _dominio(remetente)
 
 
 def render_email(

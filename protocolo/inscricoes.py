@@ -34,8 +34,10 @@ __all__ = [
     "inscricao_to_avro",
     "marcar_devolucao",
     "normalizar_operacoes",
+    "pedido_devido",
     "pedir",
     "rechavear",
+    "verificar_confirmacao",
 ]
 
 import hashlib
@@ -177,12 +179,10 @@ def pedir(
     A confirmed subscription stays as it is (a stranger must not change someone's filter); a pending
     one is asked again (a new confirmation e-mail) only once its resend window has passed.
     """
-    if existente is not None and existente.estado is EstadoInscricao.CONFIRMADA:
+    if existente is not None and not pedido_devido(
+        existente.estado, existente.solicitada_em or existente.criada_em, agora=agora, reenvio=reenvio
+    ):
         return None
-    if existente is not None and existente.estado is EstadoInscricao.PENDENTE:
-        pedido_em = existente.solicitada_em or existente.criada_em
-        if agora - pedido_em < reenvio:
-            return None
     return Inscricao(
         chave=chave,
         nup=nup,
@@ -195,15 +195,37 @@ def pedir(
     )
 
 
+def pedido_devido(
+    estado: EstadoInscricao, pedido_em: datetime, *, agora: datetime, reenvio: timedelta
+) -> bool:
+    """A new request for an existing subscription (or alert) in `estado`, asked at `pedido_em`, is written.
+
+    Not for a confirmed one (a stranger must not change it), nor for a pending one inside its
+    resend window; a cancelled or bouncing one starts over.
+    """
+    if estado is EstadoInscricao.CONFIRMADA:
+        return False
+    return not (estado is EstadoInscricao.PENDENTE and agora - pedido_em < reenvio)
+
+
+def verificar_confirmacao(estado: EstadoInscricao | None) -> bool:
+    """Whether a valid confirmation link must write CONFIRMADA (False: already confirmed).
+
+    Raises ValueError when the subscription (or alert) is no longer pending (cancelled, bouncing, unknown).
+    """
+    if estado not in (EstadoInscricao.PENDENTE, EstadoInscricao.CONFIRMADA):
+        raise ValueError("inscrição não está pendente")
+    return estado is EstadoInscricao.PENDENTE
+
+
 def confirmar(existente: Inscricao | None, agora: datetime) -> Inscricao | None:
     """The CONFIRMADA record a valid confirmation link writes; None when there is nothing to write.
 
     Raises ValueError when the subscription is no longer pending (cancelled, bouncing or unknown).
     """
-    if existente is None or existente.estado not in (EstadoInscricao.PENDENTE, EstadoInscricao.CONFIRMADA):
-        raise ValueError("inscrição não está pendente")
-    if existente.estado is EstadoInscricao.CONFIRMADA:
+    if not verificar_confirmacao(existente.estado if existente else None):
         return None
+    assert existente is not None
     return existente.com_estado(EstadoInscricao.CONFIRMADA, agora)
 
 

@@ -115,7 +115,10 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.processos, compactado),
         (t.inscricoes, compactado),
         (t.enviadas, enviadas),
+        (t.alertas_enviadas, enviadas),
         (t.devolucoes, compactado),
+        (t.alertas, compactado),
+        (t.alertas_novidades, compactado),
         # The outbox grows with deliveries; compaction keeps one record per delivery, and on real
         # Kafka deliveries older than a week are of no use (`delete` drops them).
         (

@@ -70,6 +70,10 @@ def verificar_link(chaveiro: Chaveiro, token: str, acao: AcaoLink, agora: dateti
     return chave
 
 
-def url_link(base_url: str, token: str) -> str:
-    """The public URL of a token: /inscricoes/<acao>/<token> under the portal's base URL."""
-    return f"{base_url.rstrip('/')}/inscricoes/{token.split('.', 1)[0]}/{token}"
+def url_link(base_url: str, token: str, recurso: str = "inscricoes") -> str:
+    """The public URL of a token: /<recurso>/<acao>/<token> under the portal's base URL.
+
+    `recurso` is `inscricoes` (a processo subscription) or `alertas` (a saved-search alert); the
+    key inside the token names one record of that resource's topic.
+    """
+    return f"{base_url.rstrip('/')}/{recurso}/{token.split('.', 1)[0]}/{token}"

@@ -8,6 +8,7 @@ Tests pass keyword arguments instead of patching the environment.
 from __future__ import annotations
 
 __all__ = [
+    "AlertasSettings",
     "ApiSettings",
     "ArquivoSettings",
     "IndexerSettings",
@@ -80,6 +81,13 @@ class TopicSettings(BaseSettings):
     """The notifier's enviadas: each e-mail the relay accepted or refused, keyed by Message-ID (compacted)."""
     devolucoes: str = "notificacoes.devolucoes"
     """The notifier's bounce marks, keyed like inscricoes: read as DEVOLVENDO (compacted)."""
+    alertas: str = "alertas"
+    """Saved-search alerts as the API, their only writer, records them (compacted)."""
+    alertas_novidades: str = "alertas.novidades"
+    """The alert sender's outbox: each processo newly matching an alert, each movement to tell (compacted)."""
+    alertas_enviadas: str = "alertas.enviadas"
+    """The alert sender's enviadas: each alert e-mail the relay accepted or refused, keyed by Message-ID
+    (compacted, with the retention of `retencao_enviadas_dias`)."""
     referencia: str = "referencia.orgaos"
     """Reference data: orgaos and their unidades (compacted)."""
     credenciais: str = "agencias.credenciais"
@@ -501,6 +509,26 @@ class WebhookSettings(BaseSettings):
     """Prometheus `/metrics` of the webhooks deliverer (`0`: off; `protocolo up` serves it on 9469)."""
 
 
+class AlertasSettings(BaseSettings):
+    """Saved-search alerts: the analysis the matcher copies, and the digests' intervals."""
+
+    model_config = _config("PROTOCOLO_ALERTAS_")
+
+    # The local search server keeps stop words and º/ª in the folded sub-field (docs/arquitetura.md).
+    analise: Literal["elasticsearch", "local"] = "elasticsearch"
+    """How the search server analyses text: `elasticsearch`, or `local` (the local search server)."""
+    intervalo_diario_s: float = Field(default=86_400.0, gt=0)
+    """Length of the `diario` digest's interval (seconds; intervals start at midnight in Brasília)."""
+    intervalo_semanal_s: float = Field(default=604_800.0, gt=0)
+    """Length of the `semanal` digest's interval (seconds; from Mondays at midnight in Brasília)."""
+    itens_por_resumo: int = Field(default=200, ge=1)
+    """Items listed in one digest at most (the e-mail says how many more there were)."""
+    lote_max: int = Field(default=500, ge=1)
+    """Snapshots and movimentos per batch of the alert sender."""
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    """Prometheus `/metrics` of the alert sender (`0`: off; `protocolo up` serves it on 9470)."""
+
+
 class ArquivoSettings(BaseSettings):
     """The audit archive: where it lives, how it signs, how often it seals segments and checkpoints."""
 
@@ -572,6 +600,7 @@ class Settings(BaseSettings):
     indexer: IndexerSettings = Field(default_factory=IndexerSettings)
     inscricao: InscricaoSettings = Field(default_factory=InscricaoSettings)
     notifier: NotifierSettings = Field(default_factory=NotifierSettings)
+    alertas: AlertasSettings = Field(default_factory=AlertasSettings)
     arquivo: ArquivoSettings = Field(default_factory=ArquivoSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
@@ -624,6 +653,7 @@ class Settings(BaseSettings):
             self.notifier,
             self.arquivo,
             self.webhooks,
+            self.alertas,
         ):
             prefixo = str(secao.model_config.get("env_prefix", ""))
             for nome in type(secao).model_fields:

@@ -26,7 +26,7 @@ def up(
     taxa: Annotated[float, typer.Option(help="Eventos simulados por segundo, após a carga inicial")] = 2.0,
     carga_inicial: Annotated[int, typer.Option(help="Eventos simulados publicados de início")] = 3000,
 ) -> None:
-    """Sobe o ambiente local: broker, busca, SMTP, streams, indexador, notificador, arquivador e portal."""
+    """Sobe o ambiente local: broker, busca, SMTP, todos os serviços e o portal."""
     from cli.stack import LocalStack
 
     configure_logging("WARNING")
@@ -35,6 +35,8 @@ def up(
     settings.search.server_mode = "serverless"
     # ... and the local broker under-reports a changelog's end (see StreamsSettings).
     settings.streams.recovery_consistency_check = False
+    # ... and keeps stop words in the folded sub-field: the alert matcher copies what it does.
+    settings.alertas.analise = "local"
     # Prometheus' customary exporter port and the next ones, unless the environment chose others.
     for secao, porta in (
         (settings.streams, 9464),
@@ -43,6 +45,7 @@ def up(
         (settings.notifier, 9467),
         (settings.arquivo, 9468),
         (settings.webhooks, 9469),
+        (settings.alertas, 9470),
     ):
         secao.metrics_port = secao.metrics_port or porta
     stack = LocalStack(settings, avisar=lambda m: console.print(f"[dim]•[/] {m}"))
@@ -63,6 +66,7 @@ def up(
         "notifier": settings.notifier.metrics_port,
         "archiver": settings.arquivo.metrics_port,
         "webhooks": settings.webhooks.metrics_port,
+        "alertas": settings.alertas.metrics_port,
     }
     console.print(
         "[bold]Métricas:[/] "

@@ -22,7 +22,7 @@ from protocolo.geracao import STATUS_TROCA
 from protocolo.kafka import create_topics
 from protocolo.settings import Settings
 
-SERVICOS = ("streams", "indexer", "notifier", "webhooks", "archiver", "api")
+SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas", "webhooks", "archiver", "api")
 
 
 @dataclass
@@ -59,6 +59,7 @@ class LocalStack:
             ("notifier", s.notifier.metrics_port, "PROTOCOLO_NOTIFIER_METRICS_PORT"),
             ("archiver", s.arquivo.metrics_port, "PROTOCOLO_ARQUIVO_METRICS_PORT"),
             ("webhooks", s.webhooks.metrics_port, "PROTOCOLO_WEBHOOKS_METRICS_PORT"),
+            ("notifier.alertas", s.alertas.metrics_port, "PROTOCOLO_ALERTAS_METRICS_PORT"),
         ):
             if servico in self.servicos and porta:
                 portas.append((f"127.0.0.1:{porta}", f"métricas de {servico}", variavel))
@@ -108,7 +109,7 @@ class LocalStack:
         self.avisar(f"dados de referência de exemplo: {quantos} órgãos")
 
     def iniciar_servicos(self) -> None:
-        """Start the services (streams, indexer, notifier, webhooks, archiver, api) on running servers."""
+        """Start the services (SERVICOS, in order) on running servers."""
         self.pasta_logs.mkdir(parents=True, exist_ok=True)
         for nome in self.servicos:
             self._iniciar_servico(nome)
@@ -146,6 +147,8 @@ class LocalStack:
             self._esperar(child, pronto.exists, "arquivador de auditoria")
         elif nome == "webhooks":
             self._esperar(child, pronto.exists, "entregador de webhooks")
+        elif nome == "notifier.alertas":
+            self._esperar(child, pronto.exists, "enviador de alertas")
         elif nome == "api":
             url = f"http://{self.settings.api.host}:{self.settings.api.port}/healthz"
             self._esperar(child, lambda: http_ok(url), "API e portal", prazo_s=60)

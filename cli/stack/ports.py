@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from protocolo.errors import StackError
 from protocolo.settings import (
+    AlertasSettings,
     ApiSettings,
     KafkaSettings,
     SearchSettings,
@@ -60,4 +61,6 @@ def settings_em_portas_livres(state_dir: Path, **api: Any) -> Settings:
         api=ApiSettings(port=porta_livre(), **api),
         # The local broker under-reports a changelog's end (see StreamsSettings).
         streams=StreamsSettings(recovery_consistency_check=False),
+        # The local search server's analysis, which the alert matcher copies (AlertasSettings).
+        alertas=AlertasSettings(analise="local"),
     )

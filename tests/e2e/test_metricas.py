@@ -78,6 +78,7 @@ def observado(settings_factory: Callable[..., Settings]) -> Iterator[Observado]:
     settings.arquivo.metrics_port = portas["archiver"]
     settings.api.metrics_port = portas["api"]
     settings.webhooks.metrics_port = portas["webhooks"]
+    settings.alertas.metrics_port = portas["notifier.alertas"]
     criado = run_cli(settings, "agencias", "token", "create", ORGAO, "--descricao", "métricas")
     assert criado.returncode == 0, criado.stderr
     token = criado.stdout.strip()
@@ -111,6 +112,11 @@ def observado(settings_factory: Callable[..., Settings]) -> Iterator[Observado]:
                 "/api/v1/inscricoes", json={"nup": nup.formatado, "email": "metricas@example.org"}
             )
             assert pedido.status_code in (200, 202), pedido.text
+            alerta = api.post(
+                "/api/v1/alertas",
+                json={"email": "metricas@example.org", "q": "copa", "frequencia": "imediato"},
+            )
+            assert alerta.status_code == 202, alerta.text
             yield Observado(settings, portas, api, nup.formatado)
     finally:
         stack.parar()
@@ -156,6 +162,16 @@ def test_notifier_metrics_count_the_confirmation_sent(observado: Observado) -> N
     assert _valor(porta, "protocolo_notifier_inscricoes") >= 1
     assert _valor(porta, "protocolo_notifier_devolvidos_total") == 0
     assert _valor(porta, "protocolo_notifier_fila") == 0
+
+
+def test_alert_sender_metrics_count_the_confirmation_sent(observado: Observado) -> None:
+    porta = observado.portas["notifier.alertas"]
+    eventually(
+        lambda: _valor(porta, "protocolo_alertas_enviados_total") >= 1,
+        what="the alert's confirmation e-mail counted",
+    )
+    assert _valor(porta, "protocolo_alertas_devolvidos_total") == 0
+    assert _valor(porta, "protocolo_alertas_ativos") == 0  # not confirmed yet
 
 
 def test_archiver_metrics_show_the_archive_and_its_signed_checkpoint(observado: Observado) -> None:

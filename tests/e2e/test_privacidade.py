@@ -3,7 +3,9 @@
 The simulator's traffic (with many restrito and sigiloso processos) goes through the real pipeline;
 the same seed written to a file tells the test every assunto, interessado and CPF it sent. Then every
 public door is tried: portal pages, API detail, search (NUP, assunto, interessado, CPF), Atom feed,
-statistics, and webhooks (an integrator follows every órgão of the traffic before it starts).
+statistics, webhooks (an integrator follows every órgão of the traffic before it starts), and
+saved-search alerts (confirmed before the traffic: every public processo, the assuntos of non-public
+ones, the CPFs of their interessados), whose e-mails are read from the SMTP sink.
 """
 
 from __future__ import annotations
@@ -12,17 +14,22 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from cli.stack import porta_livre
 from protocolo.documentos import is_cnpj, is_cpf, so_digitos
 from protocolo.masking import mascarar_cpf
 from protocolo.nup import parse_nup
 from protocolo.referencia import carregar_referencia
-from protocolo.settings import Settings
+from protocolo.settings import AlertasSettings, Settings
 from tests.fixtures.cli import run_cli
 from tests.fixtures.espera import eventually
 from tests.fixtures.oraculo import diferencas, diferencas_movimentos
@@ -33,6 +40,16 @@ pytestmark = pytest.mark.slow
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 EMAIL_INSCRITO = "titular.privacidade@example.com"
 AMOSTRA = 12
+ARGUMENTOS = ("--eventos", "1200", "--seed", "23", "--restritos", "0.25", "--sigilosos", "0.15")
+RESUMO_S = 5.0  # the alerts' `diario` interval here: every digest of the traffic arrives within the test
+
+
+@pytest.fixture(scope="module")
+def pipeline_overrides() -> dict[str, Any]:
+    alertas = AlertasSettings(
+        analise="local", intervalo_diario_s=RESUMO_S, itens_por_resumo=5000, metrics_port=porta_livre()
+    )
+    return {"alertas": alertas}
 
 
 class Trafego:
@@ -99,12 +116,98 @@ def receptor_webhooks(pipeline: Settings) -> Iterator[Receptor]:
     parar()
 
 
+class Alertas:
+    """The alerts confirmed before the traffic: addresses of everything, of hidden assuntos, of CPFs."""
+
+    def __init__(self, pasta: Path, todos: str, ocultos: list[str]) -> None:
+        self.pasta = pasta
+        self.todos = todos
+        self.ocultos = ocultos
+
+    def emails(self) -> list[EmailMessage]:
+        """Every e-mail the sink received for these alerts' addresses (confirmations included)."""
+        parser = BytesParser(policy=policy.default)
+        mensagens = [parser.parsebytes(p.read_bytes()) for p in sorted(self.pasta.glob("*.eml"))]
+        return [m for m in mensagens if m["To"] in {self.todos, *self.ocultos}]
+
+
+def _texto(mensagem: EmailMessage) -> str:
+    partes = [mensagem.get_body(preferencelist=(tipo,)) for tipo in ("plain", "html")]
+    return "\n".join(p.get_content() for p in partes if p is not None)
+
+
+def _nups_listados(mensagem: EmailMessage) -> set[str]:
+    return {so_digitos(n) for n in re.findall(r"/processos/(\d{5}\.\d{6}/\d{4}-\d{2})", _texto(mensagem))}
+
+
+@pytest.fixture(scope="module")
+def alertas(pipeline: Settings, mail_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Alertas:
+    """Alerts on every public processo and on what only non-public ones hold, confirmed before traffic."""
+    pasta = tmp_path_factory.mktemp("privacidade-alertas")
+    gerado = run_cli(pipeline, "simulate", *ARGUMENTOS, "--saida", str(pasta / "eventos.jsonl"))
+    assert gerado.returncode == 0, gerado.stderr
+    eventos = [
+        json.loads(linha) for linha in (pasta / "eventos.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    # What the traffic will carry on processos that are never public: their assuntos and CPFs.
+    por_nup: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in eventos:
+        por_nup[so_digitos(str(e.get("nup", "")))].append(e)
+    nunca_publicos = [
+        n for n, es in sorted(por_nup.items()) if not {e.get("nivel_acesso") for e in es} & {"PUBLICO"}
+    ]
+    assuntos = sorted({e["assunto"] for n in nunca_publicos for e in por_nup[n] if e.get("assunto")})[:4]
+
+    def cpfs_de(nups: Iterable[str]) -> set[str]:
+        documentos = {
+            so_digitos(str(i.get("documento") or ""))
+            for n in nups
+            for e in por_nup[n]
+            for i in e.get("interessados") or []
+        }
+        return {d for d in documentos if is_cpf(d)}
+
+    # CPFs no processo that is ever public holds: their alerts have nothing to tell, ever.
+    cpfs = sorted(cpfs_de(nunca_publicos) - cpfs_de(set(por_nup) - set(nunca_publicos)))[:4]
+    assert assuntos and cpfs
+    pedidos = [{"email": "todos.alertas@example.com", "movimentos": True}]
+    pedidos += [{"email": f"assunto{n}.alertas@example.com", "q": f'"{a}"'} for n, a in enumerate(assuntos)]
+    pedidos += [{"email": f"cpf{n}.alertas@example.com", "documento": c} for n, c in enumerate(cpfs)]
+    with httpx.Client(base_url=f"http://127.0.0.1:{pipeline.api.port}", timeout=15) as api:
+        for pedido in pedidos:
+            resposta = api.post("/api/v1/alertas", json={**pedido, "frequencia": "diario"})
+            assert resposta.status_code == 202, resposta.text
+        resultado = Alertas(mail_dir, pedidos[0]["email"], [p["email"] for p in pedidos[1:]])
+
+        def links() -> list[str] | None:
+            achados = [
+                re.findall(r"https?://\S+/alertas/confirmar/\S+", _texto(m)) for m in resultado.emails()
+            ]
+            return [a[0] for a in achados if a] if len(achados) == len(pedidos) else None
+
+        for link in eventually(links, what="every alert's confirmation e-mail"):
+            caminho = link.removeprefix(pipeline.api.public_base_url.rstrip("/"))
+            assert "Alerta confirmado" in api.post(caminho).text
+
+    def ativos() -> float:
+        metricas = httpx.get(f"http://127.0.0.1:{pipeline.alertas.metrics_port}/metrics", timeout=5).text
+        return float(
+            next(x for x in metricas.splitlines() if x.startswith("protocolo_alertas_ativos ")).split()[1]
+        )
+
+    eventually(lambda: ativos() == len(pedidos), what="the alert sender to hold every confirmed alert")
+    return resultado
+
+
 @pytest.fixture(scope="module")
 def trafego(
-    pipeline: Settings, receptor_webhooks: Receptor, tmp_path_factory: pytest.TempPathFactory
+    pipeline: Settings,
+    receptor_webhooks: Receptor,
+    alertas: Alertas,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Trafego:
     pasta = tmp_path_factory.mktemp("privacidade")
-    argumentos = ("--eventos", "1200", "--seed", "23", "--restritos", "0.25", "--sigilosos", "0.15")
+    argumentos = ARGUMENTOS
     gerado = run_cli(pipeline, "simulate", *argumentos, "--saida", str(pasta / "eventos.jsonl"))
     assert gerado.returncode == 0, gerado.stderr
     publicado = run_cli(pipeline, "simulate", *argumentos, "--oraculo", str(pasta / "oraculo.json"))
@@ -253,3 +356,33 @@ def test_webhooks_deliver_every_public_movimento_and_nothing_sent_non_public_wit
         for sequencia in re.findall(r"\d[\d.\-/]{9,16}\d", texto):
             assert so_digitos(sequencia) not in cpfs, f"a full CPF left through a webhook: {sequencia}"
         assert not EMAIL.search(texto), f"an e-mail address left through a webhook: {EMAIL.search(texto)}"
+
+
+def test_alert_emails_never_carry_a_non_public_processo_a_full_cpf_or_another_address(
+    trafego: Trafego, alertas: Alertas
+) -> None:
+    publicos = set(trafego.nups("PUBLICO"))
+
+    def todos_avisados() -> bool:
+        listados = set().union(*(_nups_listados(m) for m in alertas.emails() if m["To"] == alertas.todos))
+        return listados >= publicos
+
+    eventually(todos_avisados, timeout=120, what="every public processo in the all-processos alert's digests")
+    sempre_ocultos = {
+        n for n in trafego.nups("RESTRITO", "SIGILOSO") if not trafego.textos(n, "nivel_acesso") & {"PUBLICO"}
+    }
+    assert sempre_ocultos  # the check below means something
+    mensagens = alertas.emails()
+    assert len(mensagens) > len(alertas.ocultos) + 1  # digests, beyond the confirmations
+    cpfs = trafego.cpfs()
+    for mensagem in mensagens:
+        vazados = _nups_listados(mensagem) & sempre_ocultos
+        assert not vazados, f"an alert e-mail listed non-public processos {vazados}"
+        texto = _texto(mensagem)
+        for sequencia in re.findall(r"\d[\d.\-/]{9,16}\d", texto):
+            assert so_digitos(sequencia) not in cpfs, f"a full CPF left in an alert e-mail: {sequencia}"
+        assert not EMAIL.search(texto), f"an e-mail address in an alert e-mail: {EMAIL.search(texto)}"
+    # The alerts on CPFs only non-public processos hold found nothing to tell beyond their confirmation.
+    for endereco in (e for e in alertas.ocultos if e.startswith("cpf")):
+        recebidas = [m for m in mensagens if m["To"] == endereco]
+        assert [str(m["Subject"]) for m in recebidas] == ["Confirme: alerta de busca de processos"], endereco
