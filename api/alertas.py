@@ -20,8 +20,9 @@ from api.deps import Recursos
 from api.inscricoes import validar_pedido
 from protocolo.alertas import alerta as regras
 from protocolo.alertas.alerta import Alerta, chave_alerta
-from protocolo.alertas.consulta import Frequencia
+from protocolo.alertas.consulta import ConsultaAlerta, Frequencia
 from protocolo.alertas.topico import mensagem_alerta
+from protocolo.chaveiro import Segredo
 from protocolo.errors import PublishError
 from protocolo.referencia import Referencia, carregar_referencia
 
@@ -32,8 +33,25 @@ MENSAGEM_PEDIDO_ALERTA = (
 _ESPERA_TABELA_S = 5.0
 
 
-def _segredo(recursos: Recursos) -> bytes:
-    return recursos.settings.secret_key.get_secret_value().encode()
+def _ler_busca(recursos: Recursos, params: BuscaParams, endereco: str) -> tuple[ConsultaAlerta, str]:
+    """The search as an alert matches it and the alert's key: those of an alert already asked for
+    under any key of the ring (the id-less `k0` included), else those of the current key.
+
+    So a request after a key rotation finds the alert asked for before it, and never makes a second
+    one for the same search and address.
+    """
+    chaveiro = recursos.settings.chaveiro
+    segredos: list[Segredo] = list(chaveiro)
+    if chaveiro.legada is not None:
+        segredos.append(chaveiro.legada.segredo)
+    lidas = []
+    for segredo in segredos:
+        consulta = consulta_de_busca(params, segredo=segredo)
+        chave = chave_alerta(segredo, consulta, endereco)
+        if recursos.alertas.buscar(chave) is not None:
+            return consulta, chave
+        lidas.append((consulta, chave))
+    return lidas[0]
 
 
 async def _gravar(recursos: Recursos, chave: str, valor: bytes | None) -> None:
@@ -64,9 +82,7 @@ async def solicitar_alerta(
     """
     endereco, _ = validar_pedido(email, None)
     recursos.limites.verificar(ip=ip, email=endereco)
-    segredo = _segredo(recursos)
-    consulta = consulta_de_busca(params, segredo=segredo)
-    chave = chave_alerta(segredo, consulta, endereco)
+    consulta, chave = _ler_busca(recursos, params, endereco)
     novo = regras.pedir_alerta(
         recursos.alertas.buscar(chave),
         chave=chave,

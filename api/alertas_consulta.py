@@ -21,12 +21,13 @@ from api.busca.texto import (
     interpretar,
 )
 from protocolo.alertas.consulta import ConsultaAlerta, Termo, TipoTermo
+from protocolo.chaveiro import Segredo
 from protocolo.fold import Situacao
 from protocolo.masking import hash_documento, mascarar_cpf
 from protocolo.nup import parse_nup
 
 
-def _termo(operando: Operando, segredo: bytes) -> Termo:
+def _termo(operando: Operando, segredo: Segredo) -> Termo:
     match operando:
         case Palavra(texto):
             return Termo(TipoTermo.PALAVRA, texto=texto)
@@ -43,8 +44,12 @@ def _termo(operando: Operando, segredo: bytes) -> Termo:
     raise TypeError(f"operando desconhecido: {type(operando).__name__}")  # pragma: no cover
 
 
-def consulta_de_busca(params: BuscaParams, *, segredo: bytes) -> ConsultaAlerta:
-    """What an alert on this search matches: the same terms and filters as the search itself."""
+def consulta_de_busca(params: BuscaParams, *, segredo: Segredo) -> ConsultaAlerta:
+    """What an alert on this search matches: the same terms and filters as the search itself.
+
+    A CPF or CNPJ is kept as its hash under `segredo`: the ring's current key, the one the streams
+    hash the interessados of the processos they project with, or no alert would ever match.
+    """
     texto = interpretar(params.q)
     desde, ate = params.periodo_desde, params.periodo_ate
     return ConsultaAlerta(

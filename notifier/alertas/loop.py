@@ -55,7 +55,7 @@ class EnviadorAlertas:
         self.redator = RedatorAlertas(
             remetente=settings.smtp.remetente,
             base_url=settings.api.public_base_url,
-            segredo=settings.secret_key.get_secret_value().encode(),
+            segredo=settings.chaveiro.atual,  # links name their key: valid across rotations
             validade=timedelta(hours=settings.inscricao.confirmacao_validade_h),
             itens_por_resumo=settings.alertas.itens_por_resumo,
         )

@@ -17,6 +17,7 @@ from notifier.lote import Envio
 from notifier.messages import dominio_de, message_id, montar_email
 from protocolo.alertas.alerta import Alerta
 from protocolo.alertas.consulta import Frequencia
+from protocolo.chaveiro import Segredo
 from protocolo.links_inscricao import AcaoLink, assinar_link, url_link
 from protocolo.model import Operacao
 from protocolo.nup import parse_nup
@@ -70,7 +71,7 @@ class RedatorAlertas:
 
     remetente: str
     base_url: str
-    segredo: bytes
+    segredo: Segredo
     validade: timedelta
     itens_por_resumo: int = 200
 

@@ -17,13 +17,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from protocolo.alertas.consulta import ConsultaAlerta, Frequencia, consulta_de_json
+from protocolo.chaveiro import Segredo, bytes_de, rotular
 from protocolo.inscricoes import EstadoInscricao, pedido_devido, verificar_confirmacao
 
 
-def chave_alerta(segredo: bytes, consulta: ConsultaAlerta, email: str) -> str:
-    """Keyed hash of (normalised search, e-mail): the alert's key, which reveals neither."""
+def chave_alerta(segredo: Segredo, consulta: ConsultaAlerta, email: str) -> str:
+    """Keyed hash of (normalised search, e-mail), `<key id>-<hex>`: the alert's key, which reveals neither.
+
+    `consulta` must be the search as read with the same key (its CPF/CNPJ hashes are keyed too).
+    """
     texto = f"alerta\n{consulta.canonica()}\n{email.strip().lower()}"
-    return hmac.new(segredo, texto.encode(), hashlib.sha256).hexdigest()
+    return rotular(segredo, hmac.new(bytes_de(segredo), texto.encode(), hashlib.sha256).hexdigest())
 
 
 @dataclass(frozen=True)

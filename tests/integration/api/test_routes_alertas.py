@@ -6,6 +6,7 @@ the address, and a CPF never travels in clear.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,7 +55,8 @@ def test_an_alert_request_is_accepted_and_recorded_pending(api: TestClient, sett
     assert registro["movimentos"] is False
     assert "licitação" in registro["descricao"] and "Ministério" in registro["descricao"]
     ((chave, _),) = _mensagens(settings)
-    assert len(chave) == 64 and b"example" not in chave and b"licita" not in chave
+    assert re.fullmatch(rb"k0-[0-9a-f]{64}", chave), chave  # the keyed hash, naming its key
+    assert b"example" not in chave and b"licita" not in chave
 
 
 def test_the_answer_is_the_same_for_a_known_address(api: TestClient, settings: Settings) -> None:
@@ -110,7 +112,7 @@ def test_an_alert_on_a_cpf_keeps_only_its_hash(api: TestClient, settings: Settin
 def test_the_links_confirm_and_cancel_the_alert(api: TestClient, settings: Settings) -> None:
     assert api.post("/api/v1/alertas", json={"email": "link@example.com", "q": "diárias"}).status_code == 202
     chave = eventually(lambda: next(iter(_registros(settings)), None), what="the alert")
-    segredo = settings.secret_key.get_secret_value().encode()
+    segredo = settings.chaveiro.atual  # as the alert sender signs
     confirmar = assinar_link(segredo, AcaoLink.CONFIRMAR, chave, datetime.now(UTC) + timedelta(hours=1))
     pagina = api.get(f"/alertas/confirmar/{confirmar}")
     assert pagina.status_code == 200 and "Confirmar alerta" in pagina.text and "diárias" in pagina.text
@@ -121,7 +123,8 @@ def test_the_links_confirm_and_cancel_the_alert(api: TestClient, settings: Setti
     resposta = api.post(f"/alertas/cancelar/{cancelar}", data={"List-Unsubscribe": "One-Click"})
     assert resposta.status_code == 200 and "Alerta cancelado" in resposta.text
     eventually(lambda: _registros(settings)[chave] is None, what="the tombstone")
-    assert api.get(f"/alertas/confirmar/{confirmar[:-1]}0").status_code == 400
+    adulterado = confirmar[:-1] + ("1" if confirmar.endswith("0") else "0")
+    assert api.get(f"/alertas/confirmar/{adulterado}").status_code == 400
 
 
 def test_the_portal_form_asks_for_the_alert(api: TestClient, settings: Settings) -> None:

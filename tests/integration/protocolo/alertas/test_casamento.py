@@ -46,7 +46,7 @@ def indexado(settings_factory: Callable[..., Settings]) -> Iterator[tuple[Settin
     simulador = Simulator(SimulationConfig(seed=17, processos=PROCESSOS, invalid_fraction=0), referencia)
     for _ in simulador.eventos():
         pass
-    catalogo, segredo = catalogo_padrao(), settings.secret_key.get_secret_value().encode()
+    catalogo, segredo = catalogo_padrao(), settings.chaveiro.atual  # the key the streams hash with
     snapshots = []
     for eventos in simulador.oracle().eventos_validos.values():
         registro = snapshot_record(
@@ -168,7 +168,7 @@ def test_every_saved_search_matches_what_search_returns(
     api: TestClient, indexado: tuple[Settings, list[dict[str, Any]]]
 ) -> None:
     settings, snapshots = indexado
-    segredo = settings.secret_key.get_secret_value().encode()
+    segredo = settings.chaveiro.atual  # the key the streams and the API hash with
     documentos = _documentos(snapshots)
     buscas = _buscas(snapshots)
     casador = Casador(OSMEM)
@@ -194,7 +194,7 @@ def test_searches_by_documento_match_its_processos(
     api: TestClient, indexado: tuple[Settings, list[dict[str, Any]]]
 ) -> None:
     settings, snapshots = indexado
-    segredo = settings.secret_key.get_secret_value().encode()
+    segredo = settings.chaveiro.atual  # the key the streams and the API hash with
     referencia = carregar_referencia()
     simulador = Simulator(SimulationConfig(seed=17, processos=PROCESSOS, invalid_fraction=0), referencia)
     for _ in simulador.eventos():
