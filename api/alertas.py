@@ -38,20 +38,19 @@ def _ler_busca(recursos: Recursos, params: BuscaParams, endereco: str) -> tuple[
     under any key of the ring (the id-less `k0` included), else those of the current key.
 
     So a request after a key rotation finds the alert asked for before it, and never makes a second
-    one for the same search and address.
+    one for the same search and address. Except an alert that follows a CPF or CNPJ: it holds the
+    number's hash under its own key, and the streams hash new projections with the current one, so
+    asking again makes a new alert under the current key (docs/operacao.md, Key rotation).
     """
     chaveiro = recursos.settings.chaveiro
+    atual = consulta_de_busca(params, segredo=chaveiro.atual)
+    if atual.segue_documento:
+        return atual, chave_alerta(chaveiro.atual, atual, endereco)
     segredos: list[Segredo] = list(chaveiro)
     if chaveiro.legada is not None:
         segredos.append(chaveiro.legada.segredo)
-    lidas = []
-    for segredo in segredos:
-        consulta = consulta_de_busca(params, segredo=segredo)
-        chave = chave_alerta(segredo, consulta, endereco)
-        if recursos.alertas.buscar(chave) is not None:
-            return consulta, chave
-        lidas.append((consulta, chave))
-    return lidas[0]
+    chaves = [chave_alerta(segredo, atual, endereco) for segredo in segredos]
+    return atual, next((c for c in chaves if recursos.alertas.buscar(c) is not None), chaves[0])
 
 
 async def _gravar(recursos: Recursos, chave: str, valor: bytes | None) -> None:

@@ -65,6 +65,13 @@ class ConsultaAlerta:
     desde: str | None = None
     ate: str | None = None
 
+    @property
+    def segue_documento(self) -> bool:
+        """It matches a CPF or CNPJ by keyed hash: it can match only what was hashed with its key."""
+        return self.documento_hash is not None or any(
+            t.tipo is TipoTermo.DOCUMENTO for grupo in self.grupos for t in grupo
+        )
+
     def canonica(self) -> str:
         """The search as canonical JSON: equal searches give equal text."""
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))

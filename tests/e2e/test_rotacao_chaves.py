@@ -2,11 +2,12 @@
 with `k2,k1`, and everything made from then on names k2.
 
 With k1: a processo with a CPF, a confirmed subscription mailed a movement, a pending one, a
-gateway token, an integrator token and a timeline cursor. Restarted with
+gateway token, an integrator token, a timeline cursor and a confirmed saved-search alert. Restarted with
 `PROTOCOLO_SECRET_KEYS=k2:…,k1:…`: the CPF search, the cursor and both tokens still work; the old
 confirmation link confirms; the old subscription is mailed, and after `protocolo inscricoes rekey`
-its old unsubscribe link still unsubscribes it. The index, links, cursors, tokens and subscription
-keys made after the restart name k2.
+its old unsubscribe link still unsubscribes it. The alert mails a new match, asking for it again
+finds it (no second alert), and its old cancel link cancels it. The index, links, cursors, tokens
+and subscription keys made after the restart name k2.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from tests.fixtures.pipeline import (
 
 pytestmark = pytest.mark.slow
 
-SERVICOS = ("streams", "indexer", "notifier", "api")
+SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas", "api")
 K1 = f"k1:{secrets.token_urlsafe(24)}"
 K2 = f"k2:{secrets.token_urlsafe(24)}"
 
@@ -79,6 +80,19 @@ def _link_confirmar(mail_dir: Path, endereco: str) -> str:
     )
     (link,) = re.findall(r"https?://\S+/inscricoes/confirmar/\S+", _texto(mensagem))
     return str(link)
+
+
+def _link_alerta(mail_dir: Path, endereco: str) -> str:
+    mensagem = eventually(
+        lambda: next((m for m in emails_para(mail_dir, endereco) if "Confirme" in m["Subject"]), None),
+        what="the alert's confirmation e-mail",
+    )
+    (link,) = re.findall(r"https?://\S+/alertas/confirmar/\S+", _texto(mensagem))
+    return str(link)
+
+
+def _avisos(mail_dir: Path, endereco: str) -> list[EmailMessage]:
+    return [m for m in emails_para(mail_dir, endereco) if m["Subject"].startswith("Novo processo")]
 
 
 def _movimentos(mail_dir: Path, endereco: str) -> list[EmailMessage]:
@@ -156,6 +170,8 @@ def test_a_rotation_keeps_what_the_old_key_made_working_and_makes_new_values_wit
     assert com_k2.chaveiro.ids() == ["k2", "k1"]
     nup, cpf = novo_nup(), gerar_cpf(rng)
     antiga, pendente, nova = (f"{r}-{nup.digitos}@example.com" for r in ("antiga", "pendente", "nova"))
+    leitor, termo = f"alerta-{nup.digitos}@example.com", f"rotacionado{nup.digitos}"
+    pedido_alerta = {"email": leitor, "q": termo, "frequencia": "imediato"}
 
     with _pilha(com_k1) as api:
         _publicar(
@@ -198,6 +214,16 @@ def test_a_rotation_keeps_what_the_old_key_made_working_and_makes_new_values_wit
         cancelar_k1 = _cancelar(recebimento)
         assert all(p.startswith("k1-") for p in _partes(cancelar_k1))
 
+        assert api.post("/api/v1/alertas", json=pedido_alerta).status_code == 202
+        link_alerta = _link_alerta(mail_dir, leitor)
+        assert all(p.startswith("k1-") for p in _partes(link_alerta))
+        confirmado = api.post(_caminho(com_k1, link_alerta))
+        assert confirmado.status_code == 200 and "Alerta confirmado" in confirmado.text, confirmado.text
+        primeiro = novo_nup()
+        _publicar(com_k1, tmp_path, evento(primeiro, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=termo))
+        (aviso_k1,) = eventually(lambda: _avisos(mail_dir, leitor), what="the alert's first e-mail")
+        cancelar_alerta_k1 = _cancelar(aviso_k1)
+
     with _pilha(com_k2) as api:
         # Made with k1, still good.
         assert _por_cpf(api, cpf) == [nup.formatado]
@@ -210,6 +236,25 @@ def test_a_rotation_keeps_what_the_old_key_made_working_and_makes_new_values_wit
         assert "│ k1 " in integradores.stdout, integradores.stdout
         assert "1 ativos em chave anterior à atual (k2)" in integradores.stdout, integradores.stdout
         _confirmar(api, com_k2, link_pendente)  # the old link confirms, and moves it to k2
+        # The k1 alert: asked again, it is found (no new confirmation); it mails a new match, with k2 links.
+        assert api.post("/api/v1/alertas", json=pedido_alerta).status_code == 202
+        segundo = novo_nup()
+        _publicar(com_k2, tmp_path, evento(segundo, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=termo))
+        _, aviso_k2 = eventually(
+            lambda: _avisos(mail_dir, leitor)[1:] and _avisos(mail_dir, leitor),
+            what="the alert after the restart",
+        )
+        assert segundo.formatado in str(aviso_k2["Subject"])
+        chave_alerta, assinatura_alerta = _partes(_cancelar(aviso_k2))
+        assert chave_alerta.startswith("k1-") and assinatura_alerta.startswith("k2-")
+        confirmacoes = [m for m in emails_para(mail_dir, leitor) if "Confirme" in m["Subject"]]
+        assert len(confirmacoes) == 1, "asking again after the rotation made a second alert"
+        cancelado = api.post(
+            _caminho(com_k2, cancelar_alerta_k1),
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert cancelado.status_code == 200 and "Alerta cancelado" in cancelado.text, cancelado.text
 
         _publicar(com_k2, tmp_path, evento(nup, 4, "ENVIO", unidade_origem=CGGP, unidade_destino=PROTOCOLO))
         envio_antiga = eventually(
