@@ -145,6 +145,11 @@ class Reconstrucao:
 
         The webhooks deliverer's group of the next generation is placed at the same ends, for the same
         reason: from the beginning it would post every old movimento to every integrator again.
+
+        The alert sender's too, on the new processos and movimentos topics and at the end of `alertas`
+        (not derived: the same topic in every generation; the sender reads it whole at start). Its outbox
+        would keep it from telling a processo twice, but reading all of history again would take as
+        long as the reindex did.
         """
         topicos = self.nova.kafka.topics
         movimentos = dict(fins_reindex.get(topicos.movimentos, {}))
@@ -154,6 +159,14 @@ class Reconstrucao:
             ("indexer", {t: dict(fins_reindex.get(t, {})) for t in (topicos.processos, topicos.movimentos)}),
             ("notifier", fins),
             ("webhooks", {topicos.movimentos: movimentos}),
+            (
+                "alertas",
+                {
+                    topicos.processos: dict(fins_reindex.get(topicos.processos, {})),
+                    topicos.movimentos: movimentos,
+                    topicos.alertas: _fins(self.nova, topicos.alertas)[0],
+                },
+            ),
         ):
             grupo = self.nova.kafka.group(servico_na_geracao(servico, geracao))
             consumidor = make_consumer(self.nova.kafka, grupo)

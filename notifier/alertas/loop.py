@@ -9,6 +9,9 @@ finds its novelties already in the outbox, and mails only what enviadas cannot p
 with the same Message-ID.
 Every loop also checks whether a digest interval closed, with or without new records.
 One instance: the matcher needs every alert, and the group would split the alertas partitions.
+It follows the generation of the derived topics like the notifier (`python -m notifier.alertas`
+stops with STATUS_TROCA when a rebuild switches it); the outbox and enviadas are the same topics in
+every generation, so a novelty told before the switch is not told again after it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from protocolo.alertas.indice import Casador
 from protocolo.alertas.topico import decodificar_alerta
 from protocolo.avro import catalogo_padrao
 from protocolo.errors import BatchFailed, CodecError
+from protocolo.geracao import servico_na_geracao
 from protocolo.inscricoes import EstadoInscricao
 from protocolo.kafka import make_consumer
 from protocolo.metricas import atrasos, servir_metricas
@@ -61,7 +65,9 @@ class EnviadorAlertas:
         )
         self.envio = EnvioConcorrente(settings.smtp, settings.notifier, self._registrar)
         self.metricas.alertas.set_function(lambda: len(self.estado.casador))
-        self.consumer = make_consumer(settings.kafka, settings.kafka.group("alertas"))
+        # One group per generation of the derived topics: a rebuild places the next one's offsets.
+        self.grupo = settings.kafka.group(servico_na_geracao("alertas", settings.streams.geracao))
+        self.consumer = make_consumer(settings.kafka, self.grupo)
         self._rodando = True
 
     def parar(self) -> None:
@@ -97,7 +103,7 @@ class EnviadorAlertas:
         self.carregar()
         topicos = self.settings.kafka.topics
         self.consumer.subscribe([topicos.processos, topicos.movimentos, topicos.alertas])
-        logger.info("alert sender started alerts=%d", len(self.estado.alertas))
+        logger.info("alert sender started group=%s alerts=%d", self.grupo, len(self.estado.alertas))
         self.settings.readiness_file("notifier.alertas").touch()
         try:
             while self._rodando:

@@ -1,10 +1,11 @@
 """`protocolo rebuild` switches a running stack to the new generation by itself.
 
-A local stack (streams, indexer, notifier as real processes, supervised as `protocolo up` does)
-folds, indexes and mails the first generation; an órgão is renamed in the reference data; the
-rebuild runs; then, without restarting anything by hand, every service is on generation 2, an event
-published after the rebuild is indexed with the new name, no movimento is e-mailed twice (Message-IDs
-counted in the SMTP sink) and none is missing.
+A local stack (streams, indexer, notifier, alert sender as real processes, supervised as `protocolo
+up` does) folds, indexes and mails the first generation; an órgão is renamed in the reference data;
+the rebuild runs; then, without restarting anything by hand, every service is on generation 2, an
+event published after the rebuild is indexed with the new name, no movimento is e-mailed twice
+(Message-IDs counted in the SMTP sink) and none is missing, and a saved-search alert told each
+matching processo once: those of generation 1 before the switch, the new one after it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch, helpers
 
+from api.alertas_consulta import consulta_de_busca
+from api.busca.params import validar_busca
 from cli.stack import LocalStack
 from cli.stack.process import ChildProcess
 from notifier.messages import message_id
+from protocolo.alertas.alerta import Alerta, chave_alerta
+from protocolo.alertas.consulta import Frequencia
+from protocolo.alertas.topico import mensagem_alerta
 from protocolo.geracao import confirmacoes, ponteiro_de
 from protocolo.geracao_topico import ler_geracoes
 from protocolo.inscricoes import EstadoInscricao, Inscricao, chave_inscricao
@@ -33,6 +39,7 @@ from protocolo.referencia import Orgao
 from protocolo.referencia_topico import publicar_referencia
 from protocolo.search import make_search
 from protocolo.settings import NotifierSettings, Settings
+from protocolo.topico_compactado import gravar
 from tests.fixtures.cli import run_cli
 from tests.fixtures.espera import eventually
 from tests.fixtures.pipeline import CGGP, PROTOCOLO, evento, novo_nup, write_jsonl
@@ -41,7 +48,8 @@ pytestmark = pytest.mark.slow
 
 NOVO_NOME = "Ministério Renomeado na Troca"
 ORGAO = "26000"  # the órgão of tests.fixtures.pipeline.evento
-SERVICOS = ("streams", "indexer", "notifier")
+SERVICOS = ("streams", "indexer", "notifier", "notifier.alertas")
+RELATOS = ("streams", "indexer", "notifier", "alertas")  # the names the services report under
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 ANTIGO = Orgao(codigo=ORGAO, sigla="MGI", nome="Ministério da Gestão, nome antigo", unidades=())
 
@@ -112,6 +120,35 @@ def _inscrever(settings: Settings, nups: list[Nup], email: str) -> None:
     )
 
 
+def _alertar(settings: Settings, email: str) -> None:
+    """A confirmed alert on the processos' assunto, written as the API writes one."""
+    consulta = consulta_de_busca(validar_busca(q="troca"), segredo=settings.chaveiro.atual)
+    alerta = Alerta(
+        chave=chave_alerta(settings.chaveiro.atual, consulta, email),
+        email=email,
+        consulta=consulta,
+        descricao="“troca”",
+        frequencia=Frequencia.IMEDIATO,
+        movimentos=False,
+        estado=EstadoInscricao.CONFIRMADA,
+        criada_em=T0,
+        solicitada_em=T0,
+        atualizada_em=T0,
+    )
+    gravar(settings.kafka, settings.kafka.topics.alertas, [mensagem_alerta(alerta)])
+
+
+def _avisos(pasta: Path, email: str) -> Counter[str]:
+    """Subject -> how many alert e-mails `email` got with it."""
+    parser = BytesHeaderParser()
+    contagem: Counter[str] = Counter()
+    for arquivo in pasta.glob("*.eml"):
+        cabecalhos = parser.parsebytes(arquivo.read_bytes())
+        if cabecalhos["To"] == email:
+            contagem[str(cabecalhos["Subject"])] += 1
+    return contagem
+
+
 def _message_ids(pasta: Path, email: str) -> Counter[str]:
     parser = BytesHeaderParser()
     contagem: Counter[str] = Counter()
@@ -136,6 +173,12 @@ def test_a_rebuild_switches_the_running_services_with_nothing_lost_or_mailed_twi
     nups = [novo_nup() for _ in range(4)]
     nova = novo_nup()  # a processo that first appears after the rebuild
     _inscrever(settings, [*nups, nova], email)
+    leitor = f"alerta-{nova.digitos}@example.com"
+    _alertar(settings, leitor)
+
+    def avisos(processos: list[Nup]) -> Counter[str]:
+        return Counter(f"Novo processo na sua busca: {n.formatado}" for n in processos)
+
     publicar_referencia(settings.kafka, [ANTIGO])  # the sample reference data lacks this órgão
     antes = [e for nup in nups for e in _movimentos_de(nup, 1, 3)]
     depois = [*_movimentos_de(nups[0], 4, 4), *_movimentos_de(nova, 1, 2)]
@@ -156,6 +199,9 @@ def test_a_rebuild_switches_the_running_services_with_nothing_lost_or_mailed_twi
             what="generation 1 mailed every movimento",
         )
         eventually(
+            lambda: _avisos(mail_dir, leitor) == avisos(nups), timeout=60, what="generation 1's alerts"
+        )
+        eventually(
             lambda: len(_documentos(es, alias_p)) == len(nups), timeout=60, what="generation 1 indexed"
         )
         assert {d["orgao_nome"] for d in _documentos(es, alias_p)} == {ANTIGO.nome}
@@ -163,7 +209,7 @@ def test_a_rebuild_switches_the_running_services_with_nothing_lost_or_mailed_twi
 
         resultado = run_cli(settings, "rebuild", "--prazo-troca", "240", timeout=900)
         assert resultado.returncode == 0, resultado.stdout + resultado.stderr
-        for nome in SERVICOS:
+        for nome in RELATOS:
             assert f"{nome}: na geração 2" in resultado.stdout, resultado.stdout
 
         tabela = ler_geracoes(settings.kafka)
@@ -171,7 +217,7 @@ def test_a_rebuild_switches_the_running_services_with_nothing_lost_or_mailed_twi
         assert ponteiro is not None and ponteiro.geracao == 2
         assert ponteiro.topicos["processos"] == f"{settings.kafka.topics.processos}.v2"
         relatos = confirmacoes(tabela)
-        assert {r.servico for r in relatos if r.geracao == 2} == set(SERVICOS)
+        assert {r.servico for r in relatos if r.geracao == 2} == set(RELATOS)
         assert [r for r in relatos if r.geracao == 1] == []  # each old instance withdrew its report
         # Every exit was a switch, restarted by the supervisor.
         assert [(m.nome, m.popen.returncode) for m in supervisor.mortos] == []
@@ -190,7 +236,14 @@ def test_a_rebuild_switches_the_running_services_with_nothing_lost_or_mailed_twi
             return docs if {d["nup"] for d in docs} == {n.digitos for n in [*nups, nova]} else None
 
         processos = eventually(indexado, timeout=120, what="the new processo indexed")
+        # The alert sender of generation 2 tells the new processo, and none of generation 1 again.
+        eventually(
+            lambda: _avisos(mail_dir, leitor)[f"Novo processo na sua busca: {nova.formatado}"] >= 1,
+            timeout=60,
+            what="the alert on the processo that appeared after the rebuild",
+        )
         assert supervisor.mortos == []
+    assert _avisos(mail_dir, leitor) == avisos([*nups, nova])
 
     assert {d["orgao_nome"] for d in processos} == {NOVO_NOME}  # old events and the new one alike
     do_novo = [d for d in processos if d["nup"] == nova.digitos]
