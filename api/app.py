@@ -38,6 +38,7 @@ from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
 from protocolo.credenciais_topico import CredenciaisVivas
 from protocolo.errors import InvalidNup, InvalidWebhook, PublishError
+from protocolo.geracao_topico import GeracaoViva
 from protocolo.inscricoes_topico import InscricoesVivas
 from protocolo.integradores_topico import IntegradoresVivos
 from protocolo.kafka import make_producer
@@ -74,9 +75,15 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
         await asyncio.get_running_loop().run_in_executor(None, lambda: inscricoes.iniciar(timeout_s=10))
         alertas = AlertasVivos(settings.kafka)
         await asyncio.get_running_loop().run_in_executor(None, lambda: alertas.iniciar(timeout_s=10))
-        # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados).
+        # The agencies' rejections: the raw DLQ followed into a bounded, masked view (api.rejeitados),
+        # on the active generation's DLQ (a rebuild switches it; the API itself never restarts for it).
+        geracao = GeracaoViva(settings)
+        await asyncio.to_thread(geracao.iniciar, timeout_s=10)
         rejeitados = RejeitadosVivos(
-            settings.kafka, catalogo_padrao(), por_orgao=settings.api.gateway_rejeitados_por_orgao
+            settings.kafka,
+            catalogo_padrao(),
+            por_orgao=settings.api.gateway_rejeitados_por_orgao,
+            topico=lambda: geracao.settings().kafka.topics.dlq,
         )
         rejeitados.iniciar()
         # Integrators, their webhooks and the deliverer's verdicts: followed like the credentials.
@@ -105,6 +112,7 @@ def create_app(settings: Settings, *, metricas: Metricas | None = None) -> FastA
             yield
         finally:
             rejeitados.parar()
+            geracao.parar()
             for tabela in (integradores, webhooks, estados):
                 tabela.parar()
             inscricoes.parar()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __all__ = [
     "CHAVE_PONTEIRO",
+    "DERIVADOS",
     "STATUS_TROCA",
     "Confirmacao",
     "Ponteiro",

@@ -9,7 +9,14 @@ docker-compose's `restart:`, Kubernetes) starts it again, on the new generation.
 
 from __future__ import annotations
 
-__all__ = ["VigiaGeracao", "geracao_ativa", "gravar_ponteiro", "instancia_local", "ler_geracoes"]
+__all__ = [
+    "GeracaoViva",
+    "VigiaGeracao",
+    "geracao_ativa",
+    "gravar_ponteiro",
+    "instancia_local",
+    "ler_geracoes",
+]
 
 import logging
 import os
@@ -72,6 +79,38 @@ def geracao_ativa(settings: Settings, *, timeout_s: float = 30.0) -> Settings:
         logger.warning("generation topic unreadable, using the settings' generation error=%s", exc)
         return settings
     return settings if ponteiro is None else na_geracao(settings, ponteiro.geracao)
+
+
+class GeracaoViva:
+    """The active generation followed live, for a process that reads a derived topic but is never
+    switched (the API: it keeps answering while its readers move to the new topics).
+
+    `settings()` is the process's settings on the generation the pointer names now; pinned settings
+    are returned as given, and an unreadable topic counts as no pointer (the settings' generation).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._tabela: TabelaViva[dict[str, Any], Ponteiro | None] | None = None
+        if not geracao_fixada(settings):
+            self._tabela = TabelaViva(settings.kafka, settings.kafka.topics.geracao, decodificar, ponteiro_de)
+
+    def iniciar(self, *, timeout_s: float = 10.0) -> None:
+        """Start following, waiting up to `timeout_s` for the pointer (a partial view counts as none)."""
+        if self._tabela is not None:
+            self._tabela.iniciar(timeout_s=timeout_s)
+
+    def settings(self) -> Settings:
+        """The settings on the active generation, now."""
+        ponteiro = self._tabela.atual if self._tabela is not None else None
+        if ponteiro is None or ponteiro.geracao == self._settings.streams.geracao:
+            return self._settings
+        return na_geracao(self._settings, ponteiro.geracao)
+
+    def parar(self) -> None:
+        """Stop following."""
+        if self._tabela is not None:
+            self._tabela.parar()
 
 
 class VigiaGeracao:

@@ -60,13 +60,16 @@ def _preparar(
     topico: str, orgao: str | None, codigo: str | None, desde: str, posicoes: list[str] | None
 ) -> tuple[Settings, str, Selecao, Limite]:
     from cli.dlq.selecao import Selecao, resolver_dlq
+    from protocolo.geracao_topico import geracao_ativa
 
     settings = Settings()
     try:
-        nome = resolver_dlq(topico, settings.kafka.topics)
+        resolver_dlq(topico, settings.kafka.topics)  # a bad name fails before the broker is asked
         inicio = parse_limite(desde, opcao="--desde")
     except (TopicoDesconhecido, LimiteInvalido) as exc:
         raise falhar(str(exc)) from exc
+    settings = geracao_ativa(settings)  # `dlq`: the DLQ of the generation the streams run
+    nome = resolver_dlq(topico, settings.kafka.topics)
     selecao = Selecao(opcoes_de_filtro(orgao, None, None), codigo, _posicoes(posicoes))
     return settings, nome, selecao, inicio
 

@@ -44,6 +44,7 @@ def reconcile(
     from cli.reconciliacao.fontes import conciliar
     from cli.reconciliacao.saida import escrever_csv, tabela_divergencias, tabela_linhas
     from protocolo.errors import SourceUnreadable
+    from protocolo.geracao_topico import geracao_ativa
     from protocolo.settings import Settings
 
     faixa = Faixa(orgao=orgao, desde=_dia(desde, "--desde"), ate=_dia(ate, "--ate"))
@@ -52,7 +53,8 @@ def reconcile(
         raise typer.Exit(2)
     try:
         with barra_de_progresso() as progresso:
-            relatorio = conciliar(Settings(), faixa, progresso)
+            # The DLQ and movimentos of the generation the services run (the raw topic is the same in all).
+            relatorio = conciliar(geracao_ativa(Settings()), faixa, progresso)
     except SourceUnreadable as exc:
         erros.print(f"[red]erro:[/] {exc}", highlight=False)
         raise typer.Exit(1) from exc

@@ -88,14 +88,17 @@ def replay(
     """Lê um trecho da história de um tópico, decodifica cada mensagem com o esquema que a escreveu."""
     from cli.replay.leitura import Leitura, TopicoAusente, resolver_faixa
     from cli.replay.saidas import FORMATOS
+    from protocolo.geracao_topico import geracao_ativa
 
     settings = Settings()
     try:
-        nome, registro = resolver_topico(topico, settings.kafka.topics)
+        resolver_topico(topico, settings.kafka.topics)  # a bad name fails before the broker is asked
         limites = parse_limite(desde, opcao="--desde"), parse_limite(ate, opcao="--ate")
         validar_intervalo(*limites)
     except (TopicoDesconhecido, LimiteInvalido) as exc:
         raise falhar(str(exc)) from exc
+    settings = geracao_ativa(settings)  # `dlq`, `movimentos`, `processos`: the active generation's topics
+    nome, registro = resolver_topico(topico, settings.kafka.topics)
     if formato not in FORMATOS:
         raise falhar(f"--formato {formato!r}: use um destes: {', '.join(FORMATOS)}")
     if saida is not None and para_topico is not None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from protocolo.avro import Catalogo
 from protocolo.errors import CodecError, InvalidNup, ProtocoloError
+from protocolo.geracao import DERIVADOS, nome_na_geracao
 from protocolo.nup import parse_nup
 from streams.intake import Rejeicao, decodificar_evento
 
@@ -54,11 +55,18 @@ class TopicoDesconhecido(ProtocoloError, ValueError):
 
 
 def resolver_topico(nome: str, topicos: TopicSettings) -> tuple[str, str]:
-    """(topic name, record name) of an alias or of one of the settings' topic names."""
+    """(topic name, record name) of an alias or of one of the settings' topic names.
+
+    A derived topic (processos, movimentos, dlq) is known by its name in any generation
+    (`tramitacao.movimentos.v2`), so an audit can still read a generation a rebuild replaced.
+    """
     if nome in ALIASES:
         return getattr(topicos, nome), _REGISTRO[nome]
     for campo, registro in _REGISTRO.items():
-        if getattr(topicos, campo) == nome:
+        configurado = getattr(topicos, campo)
+        if configurado == nome or (
+            campo in DERIVADOS and nome_na_geracao(nome, 1) == nome_na_geracao(configurado, 1)
+        ):
             return nome, registro
     conhecidos = ", ".join([*ALIASES, *(getattr(topicos, c) for c in _REGISTRO)])
     raise TopicoDesconhecido(f"tópico desconhecido: {nome!r}; use um destes: {conhecidos}")
