@@ -35,6 +35,13 @@ def reconcile(
         Path | None,
         typer.Option(dir_okay=False, help="Grava as contagens neste CSV (e as divergências ao lado)"),
     ] = None,
+    prazo: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Segundos de espera até streams, indexador e notificador alcançarem o corte (0: não espera)",
+        ),
+    ] = 120.0,
 ) -> None:
     """Confere, por órgão e dia, eventos recebidos, rejeições, movimentos, índice e e-mails.
 
@@ -54,7 +61,7 @@ def reconcile(
     try:
         with barra_de_progresso() as progresso:
             # The DLQ and movimentos of the generation the services run (the raw topic is the same in all).
-            relatorio = conciliar(geracao_ativa(Settings()), faixa, progresso)
+            relatorio = conciliar(geracao_ativa(Settings()), faixa, progresso, prazo_s=prazo)
     except SourceUnreadable as exc:
         erros.print(f"[red]erro:[/] {exc}", highlight=False)
         raise typer.Exit(1) from exc
@@ -64,6 +71,17 @@ def reconcile(
         f"{relatorio.processos_indexados} no índice; "
         f"e-mails fora da faixa ou de inscrição cancelada: {relatorio.emails_nao_atribuidos}"
     )
+    if relatorio.alem_do_corte or relatorio.adiadas:
+        console.print(
+            f"publicados depois do corte (não contados): {relatorio.alem_do_corte} movimentos e documentos; "
+            f"diferenças de processos que mudaram depois do corte (não listadas): {relatorio.adiadas}"
+        )
+    for atraso in relatorio.atrasos:
+        erros.print(
+            f"[yellow]aviso:[/] não alcançou o corte em {prazo:g} s: {atraso}; "
+            "divergências do que ele ainda não consumiu podem ser trânsito",
+            highlight=False,
+        )
     divergencias = relatorio.divergencias
     if divergencias:
         console.print(tabela_divergencias(relatorio, _LIMITE_TERMINAL))

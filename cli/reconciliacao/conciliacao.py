@@ -15,6 +15,11 @@ index; an event of a processo that is not public in the end must not be in the i
 the topic, emitted while the processo was public). A resend is an identity seen before with the
 same fingerprint (`protocolo.impressao`); with another fingerprint it is a conflict.
 
+The cut: the raw messages read first are the ones reconciled. The shell waits until the streams,
+the indexer and the notifier have consumed past them, then reads the other sources, then the raw
+messages published since (`alem_do_corte`): what the pipeline made of those is left out, not
+reported as a mismatch.
+
 Memory: counts per órgão×day; the latest (order, access level) of every processo in the raw topic
 (its final visibility needs all its events, in range or not); and, for the events, movimentos,
 index documents and subscriptions of the range only, one small entry each. Feed the stages in
@@ -117,6 +122,9 @@ class Relatorio:
     processos_esperados: int = 0  # processos of the range public in the end
     processos_indexados: int = 0  # of those, public in the processos index
     emails_nao_atribuidos: int = 0  # sent e-mails about nothing in the range (or a cancelled subscription)
+    alem_do_corte: int = 0  # movimentos and index documents of events published after the cut: not counted
+    adiadas: int = 0  # mismatches of processos with events after the cut: not listed (in transit)
+    atrasos: list[str] = field(default_factory=list)  # pt-BR: the consumers that had not reached the cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +153,8 @@ class Conciliacao:
         self._esperadas: dict[str, Chave] | None = None  # Message-ID digest -> key of its movimento
         self._contadas: set[str] = set()  # the log is compacted: an outcome may be there twice
         self._nao_atribuidos = 0
+        self._alem: set[str] = set()  # identities of the events published after the cut
+        self._nups_alem: set[str] = set()  # their processos: not judged in this run
 
     def _linha(self, chave: Chave) -> Linha:
         linha = self._linhas.get(chave)
@@ -191,6 +201,27 @@ class Conciliacao:
         atual = self._ultimo.get(evento.nup)
         if atual is None or posicao > atual[0]:
             self._ultimo[sys.intern(evento.nup)] = (posicao, evento.nivel_acesso)
+
+    def alem_do_corte(self, valor: bytes | None) -> None:
+        """One raw message published after the cut (read after every other source).
+
+        It is not counted, and its processo is not judged in this run: the pipeline may already
+        have changed it (a movimento emitted, a processo made public or not, which emits or
+        withdraws its earlier movimentos), and the sources were read at different moments after the
+        cut. A resend or a conflict changes nothing in the streams, so it changes nothing here.
+        """
+        resultado = ler_evento(self.catalogo, valor)
+        if not isinstance(resultado, Evento):
+            return
+        identidade = resultado.chave_identidade
+        if identidade in self._eventos or identidade in self._alem:
+            return
+        self._alem.add(identidade)
+        self._nups_alem.add(sys.intern(resultado.nup))
+        posicao = ordem(resultado)
+        atual = self._ultimo.get(resultado.nup)
+        if atual is None or posicao > atual[0]:
+            self._ultimo[sys.intern(resultado.nup)] = (posicao, resultado.nivel_acesso)
 
     def dead_letter(self, registro: dict[str, Any], *, escrito_em: datetime) -> None:
         """One record of the raw events' DLQ."""
@@ -255,8 +286,14 @@ class Conciliacao:
         """The lines and every mismatch of the range."""
         divergencias: list[Divergencia] = []
 
+        adiadas = 0
+
         def divergir(tipo: str, nup: str, mid: str, chave: Chave) -> None:
-            divergencias.append(Divergencia(chave[0], chave[1], tipo, nup, mid))
+            nonlocal adiadas
+            if nup in self._nups_alem:
+                adiadas += 1  # its processo moved after the cut: judged by a later run
+            else:
+                divergencias.append(Divergencia(chave[0], chave[1], tipo, nup, mid))
 
         nups: dict[str, Chave] = {}
         for mid, visto in self._eventos.items():
@@ -268,13 +305,21 @@ class Conciliacao:
                 divergir("FALTA_NO_TOPICO", visto.nup, mid, visto.chave)
             if mid not in self._indexados:
                 divergir("FALTA_NO_INDICE", visto.nup, mid, visto.chave)
+        alem = 0
         for mid, (nup, chave) in self._emitidos.items():
+            if mid in self._alem:
+                alem += 1
+                continue
             self._linha(chave).emitidos += 1
             if mid not in self._eventos:
                 divergir("MOVIMENTO_SEM_EVENTO", nup, mid, chave)
                 if mid not in self._indexados and self.publico(nup):
                     divergir("EMITIDO_FORA_DO_INDICE", nup, mid, chave)
         for mid, (nup, chave) in self._indexados.items():
+            if mid in self._alem:
+                alem += 1
+                self._linha(chave).indexados -= 1  # the index's aggregation counted it
+                continue
             if mid not in self._emitidos:
                 divergir("INDICE_SEM_MOVIMENTO", nup, mid, chave)
             if not self.publico(nup):
@@ -294,6 +339,8 @@ class Conciliacao:
             processos_esperados=esperados,
             processos_indexados=indexados,
             emails_nao_atribuidos=self._nao_atribuidos,
+            alem_do_corte=alem,
+            adiadas=adiadas,
         )
 
 

@@ -1,8 +1,13 @@
 """The shell of `protocolo reconcile`: reads every topic to its end and the index, into a Conciliacao.
 
 Topics are read without a consumer group (`protocolo.leitura.Leitor`), so an audit commits
-nothing and disturbs no service; each one to the end it has when it is reached. The index is read
-as it is now (no refresh is forced: a document indexed in the last second may not be seen yet).
+nothing and disturbs no service. On a system that is receiving events, the sources are read at one
+cut: the raw topic first, to its end (the cut); then it waits, up to `prazo_s`, until the streams
+have committed past the cut (and past their re-keying topic's end), and the indexer and the
+notifier past the end the derived topics have then (OffsetFetch of their groups, the active
+generation's), refreshes the aliases, and reads the rest. Last, the raw messages published since
+the cut are read, so that what the pipeline made of them is left out (`Conciliacao.alem_do_corte`).
+A consumer that does not reach the cut in time (stopped, or far behind) is named in the report.
 """
 
 from __future__ import annotations
@@ -10,12 +15,13 @@ from __future__ import annotations
 __all__ = ["conciliar"]
 
 import logging
-from collections.abc import Iterator
+import time as relogio
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from confluent_kafka import KafkaException, Message
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from rich.progress import Progress
 
@@ -23,8 +29,10 @@ from cli.reconciliacao.conciliacao import Conciliacao, Faixa, Relatorio
 from notifier.enviadas import Desfecho
 from protocolo.avro import Catalogo, catalogo_padrao
 from protocolo.errors import CodecError, SourceUnreadable
+from protocolo.geracao import servico_na_geracao
 from protocolo.inscricoes_topico import decodificar_inscricao
-from protocolo.leitura import Leitor
+from protocolo.kafka import make_consumer
+from protocolo.leitura import Leitor, ler_ate_o_fim
 from protocolo.search import make_search
 from protocolo.settings import Settings
 from protocolo.topico_compactado import ler_tabela
@@ -48,6 +56,81 @@ def _ler(settings: Settings, topico: str, progresso: Progress, descricao: str) -
     except KafkaException as exc:
         raise SourceUnreadable(f"tópico {topico} ilegível: {exc}") from exc
     progresso.update(tarefa, total=lidas, completed=lidas)
+
+
+def _fins(settings: Settings, topico: str) -> dict[int, int]:
+    """partition -> offset after its last message, `topico` read to its end ({} when it is missing)."""
+    fins: dict[int, int] = {}
+    try:
+        for mensagem in ler_ate_o_fim(settings.kafka, topico, limite_s=300):
+            fins[mensagem.partition() or 0] = (mensagem.offset() or 0) + 1
+    except KafkaException:
+        return {}
+    return fins
+
+
+def _falta(consumidor: Consumer, topico: str, fins: Mapping[int, int]) -> int:
+    """Messages of `topico` before `fins` that the consumer's group has not committed past."""
+    if not fins:
+        return 0
+    pedidas = [TopicPartition(topico, p) for p in sorted(fins)]
+    feitos = {tp.partition: max(tp.offset, 0) for tp in consumidor.committed(pedidas, timeout=10)}
+    return sum(max(0, fim - feitos.get(p, 0)) for p, fim in fins.items())
+
+
+def _esperar_grupo(
+    settings: Settings, servico: str, fins: Mapping[str, Mapping[int, int]], limite: float
+) -> str | None:
+    """Wait until the group of `servico` committed past `fins` (topic -> partition -> offset), or
+    until `limite` (monotonic); None when it did, else what was left (pt-BR)."""
+    grupo = settings.kafka.group(servico_na_geracao(servico, settings.streams.geracao))
+    consumidor = make_consumer(settings.kafka, grupo)
+    try:
+        while True:
+            faltam = sum(_falta(consumidor, topico, ps) for topico, ps in fins.items())
+            if not faltam:
+                return None
+            if relogio.monotonic() > limite:
+                return f"{servico} (grupo {grupo}): {faltam} mensagens antes do corte ainda não consumidas"
+            relogio.sleep(0.5)
+    except KafkaException as exc:
+        return f"{servico} (grupo {grupo}): posições ilegíveis ({exc})"
+    finally:
+        consumidor.close()
+
+
+def _alcancar_corte(settings: Settings, corte: Mapping[int, int], prazo_s: float) -> list[str]:
+    """Wait for the streams, then the indexer and the notifier, to pass the cut; what did not, pt-BR."""
+    topicos = settings.kafka.topics
+    limite = relogio.monotonic() + prazo_s
+    atrasos: list[str] = []
+    streams = settings.kafka.group(servico_na_geracao("streams", settings.streams.geracao))
+    # Events read from a partition other than their NUP's go through the streams' re-keying topic.
+    if atraso := _esperar_grupo(settings, "streams", {topicos.eventos: corte}, limite):
+        atrasos.append(atraso)
+    else:
+        por_nup = f"{streams}-eventos-por-nup"
+        if atraso := _esperar_grupo(settings, "streams", {por_nup: _fins(settings, por_nup)}, limite):
+            atrasos.append(atraso)
+    movimentos = _fins(settings, topicos.movimentos)
+    derivados = {topicos.processos: _fins(settings, topicos.processos), topicos.movimentos: movimentos}
+    for servico, fins in (("indexer", derivados), ("notifier", {topicos.movimentos: movimentos})):
+        if atraso := _esperar_grupo(settings, servico, fins, limite):
+            atrasos.append(atraso)
+    return atrasos
+
+
+def _depois_do_corte(settings: Settings, corte: Mapping[int, int]) -> dict[int, int]:
+    """Where the raw messages after the cut begin: the cut, and 0 in partitions empty at the cut."""
+    consumidor = make_consumer(settings.kafka, f"{settings.kafka.group_prefix}-reconcile")
+    try:
+        info = consumidor.list_topics(settings.kafka.topics.eventos, timeout=15).topics.get(
+            settings.kafka.topics.eventos
+        )
+        particoes = list(info.partitions) if info is not None and info.partitions else []
+    finally:
+        consumidor.close()
+    return {p: corte.get(p, 0) for p in sorted({*particoes, *corte})}
 
 
 def _escrita(mensagem: Message) -> datetime:
@@ -126,13 +209,21 @@ def _ler_indice(es: Elasticsearch, settings: Settings, conciliacao: Conciliacao)
         conciliacao.processo_indexado(acerto["_source"]["nup"])
 
 
-def conciliar(settings: Settings, faixa: Faixa, progresso: Progress) -> Relatorio:
-    """Read the raw topic, the DLQ, movimentos, subscriptions, enviadas and the index; compare them."""
+def conciliar(settings: Settings, faixa: Faixa, progresso: Progress, *, prazo_s: float = 120.0) -> Relatorio:
+    """Read the raw topic (the cut), wait for the pipeline to pass it (up to `prazo_s`; 0: no wait),
+    read the DLQ, movimentos, subscriptions, enviadas and the index, then the raw messages after the cut."""
     catalogo = catalogo_padrao()
     topicos = settings.kafka.topics
     conciliacao = Conciliacao(faixa, catalogo=catalogo, restrito_publico=settings.restrito_publico)
+    corte: dict[int, int] = {}
     for mensagem in _ler(settings, topicos.eventos, progresso, "eventos"):
+        corte[mensagem.partition() or 0] = (mensagem.offset() or 0) + 1
         conciliacao.evento(mensagem.value(), escrito_em=_escrita(mensagem))
+    atrasos: list[str] = []
+    if prazo_s > 0:
+        tarefa = progresso.add_task("esperando o pipeline alcançar o corte", total=None)
+        atrasos = _alcancar_corte(settings, corte, prazo_s)
+        progresso.update(tarefa, total=1, completed=1)
     cartas = _ler(settings, topicos.dlq, progresso, "rejeições (DLQ)")
     for mensagem, carta in _decodificados(cartas, catalogo, "dead_letter"):
         conciliacao.dead_letter(carta, escrito_em=_escrita(mensagem))
@@ -151,10 +242,24 @@ def conciliar(settings: Settings, faixa: Faixa, progresso: Progress) -> Relatori
     tarefa = progresso.add_task("índice", total=None)
     es = make_search(settings.search)
     try:
+        if prazo_s > 0:  # what the indexer wrote before the cut, visible to search
+            es.indices.refresh(
+                index=[settings.search.alias("movimentos"), settings.search.alias("processos")]
+            )
         _ler_indice(es, settings, conciliacao)
     except (ApiError, TransportError) as exc:
         raise SourceUnreadable(f"índice ilegível: {exc}") from exc
     finally:
         es.close()
     progresso.update(tarefa, total=1, completed=1)
-    return conciliacao.relatorio()
+    # Published after the cut: read last, so that everything made of them before is recognised.
+    try:
+        with Leitor(settings.kafka, topicos.eventos, inicio=_depois_do_corte(settings, corte)) as leitor:
+            while not leitor.no_fim:
+                for mensagem in leitor.ler():
+                    conciliacao.alem_do_corte(mensagem.value())
+    except KafkaException as exc:
+        raise SourceUnreadable(f"tópico {topicos.eventos} ilegível: {exc}") from exc
+    relatorio = conciliacao.relatorio()
+    relatorio.atrasos = atrasos
+    return relatorio

@@ -68,9 +68,11 @@ class Execucao:
         *,
         inscricoes: dict[str, str] | None = None,
         enviadas: tuple[str, ...] = (),
+        corte: int | None = None,
     ) -> Relatorio:
+        """`corte`: how many raw messages were read before the cut (the rest come after it)."""
         conciliacao = Conciliacao(faixa or Faixa(), catalogo=self.pista.catalogo, restrito_publico=False)
-        for bruto in self.brutos:
+        for bruto in self.brutos[:corte]:
             conciliacao.evento(bruto, escrito_em=T0)
         for carta in self.cartas:
             conciliacao.dead_letter(carta, escrito_em=T0)
@@ -90,6 +92,8 @@ class Execucao:
         for nup, processo in self.processos.items():
             if processo["publico"]:
                 conciliacao.processo_indexado(nup)
+        for bruto in self.brutos[corte:] if corte is not None else ():
+            conciliacao.alem_do_corte(bruto)
         return conciliacao.relatorio()
 
 
@@ -219,3 +223,19 @@ def test_emails_are_counted_on_their_movimentos_day_and_others_are_not_attribute
 
     assert relatorio.linhas[0].emails == 1
     assert relatorio.emails_nao_atribuidos == 1
+
+
+def test_what_the_pipeline_made_of_events_after_the_cut_is_left_out_not_listed(execucao: Execucao) -> None:
+    corte = len(execucao.brutos)
+    novo = "23037001465202107"
+    execucao.passar(_evento(novo, 0), _evento(novo, 1))  # a new processo, after the cut
+    execucao.passar(_evento(PUBLICO_NUP, 3, nivel_acesso=NivelAcesso.SIGILOSO))  # hides one after the cut
+    execucao.passar(_evento(RESTRITO_NUP, 0, nivel_acesso=NivelAcesso.RESTRITO))  # a resend: changes nothing
+
+    relatorio = execucao.conciliar(corte=corte)
+
+    assert relatorio.divergencias == []
+    assert relatorio.alem_do_corte == 4  # the new processo's two movimentos and their two documents
+    assert relatorio.linhas[0].recebidos == corte
+    # The hiding after the cut counts: the processo's earlier movimentos are no longer expected.
+    assert relatorio.linhas[0].esperados == 0 and relatorio.processos_esperados == 0
