@@ -20,23 +20,14 @@ from protocolo.settings import Settings
 from tests.fixtures.cli import run_cli
 from tests.fixtures.espera import eventually
 from tests.fixtures.kafka import produzir
+from tests.fixtures.pipeline import PROTOCOLO, evento
 
 NUP = gerar_nup(unidade=23037, sequencial=77, ano=2024)
 
 
 def _carta(motivo: str, orgao: str = "26000") -> tuple[bytes, bytes]:
     catalogo = catalogo_padrao()
-    evento = {
-        "id": f"ga-{motivo}",
-        "orgao": orgao,
-        "nup": NUP.formatado,
-        "tipo": "PROCESSO",
-        "operacao": "ENVIO",
-        "ocorrido_em": "2024-03-02T10:00:00-03:00",
-        "nivel_acesso": "PUBLICO",
-        "unidade_origem": {"codigo": "2300001"},
-        "interessados": [],
-    }
+    dados = evento(NUP, 1, "ENVIO", id=f"ga-{motivo}", orgao=orgao, unidade_origem=PROTOCOLO, interessados=[])
     registro = dead_letter_record(
         codigo="EVENTO_INVALIDO",
         motivo=motivo,
@@ -44,7 +35,7 @@ def _carta(motivo: str, orgao: str = "26000") -> tuple[bytes, bytes]:
         particao=0,
         offset=1,
         chave=NUP.digitos.encode(),
-        valor=catalogo.encode("evento", evento_json_to_avro(evento)),
+        valor=catalogo.encode("evento", evento_json_to_avro(dados)),
         registrado_em=datetime(2024, 1, 1, tzinfo=UTC),
     )
     return NUP.digitos.encode(), catalogo.encode("dead_letter", registro)
