@@ -226,6 +226,8 @@ def conciliar(settings: Settings, faixa: Faixa, progresso: Progress, *, prazo_s:
         progresso.update(tarefa, total=1, completed=1)
     cartas = _ler(settings, topicos.dlq, progresso, "rejeições (DLQ)")
     for mensagem, carta in _decodificados(cartas, catalogo, "dead_letter"):
+        if carta["topico"] == topicos.eventos and carta["offset"] >= corte.get(carta["particao"], 0):
+            continue  # the rejection of an event published after the cut: not counted, like the event
         conciliacao.dead_letter(carta, escrito_em=_escrita(mensagem))
     movimentos = _ler(settings, topicos.movimentos, progresso, "movimentos")
     for _mensagem, movimento in _decodificados(movimentos, catalogo, "movimento"):
@@ -243,9 +245,10 @@ def conciliar(settings: Settings, faixa: Faixa, progresso: Progress, *, prazo_s:
     es = make_search(settings.search)
     try:
         if prazo_s > 0:  # what the indexer wrote before the cut, visible to search
-            es.indices.refresh(
-                index=[settings.search.alias("movimentos"), settings.search.alias("processos")]
-            )
+            try:
+                es.indices.refresh(index=[settings.search.alias(n) for n in ("movimentos", "processos")])
+            except ApiError as exc:  # a cluster that refuses it: read as it is (a second's writes may lag)
+                logger.warning("index refresh refused, reading the index as it is error=%s", exc)
         _ler_indice(es, settings, conciliacao)
     except (ApiError, TransportError) as exc:
         raise SourceUnreadable(f"índice ilegível: {exc}") from exc
