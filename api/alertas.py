@@ -22,7 +22,6 @@ from protocolo.alertas import alerta as regras
 from protocolo.alertas.alerta import Alerta, chave_alerta
 from protocolo.alertas.consulta import ConsultaAlerta, Frequencia
 from protocolo.alertas.topico import mensagem_alerta
-from protocolo.chaveiro import Segredo
 from protocolo.errors import PublishError
 from protocolo.referencia import Referencia, carregar_referencia
 
@@ -46,10 +45,7 @@ def _ler_busca(recursos: Recursos, params: BuscaParams, endereco: str) -> tuple[
     atual = consulta_de_busca(params, segredo=chaveiro.atual)
     if atual.segue_documento:
         return atual, chave_alerta(chaveiro.atual, atual, endereco)
-    segredos: list[Segredo] = list(chaveiro)
-    if chaveiro.legada is not None:
-        segredos.append(chaveiro.legada.segredo)
-    chaves = [chave_alerta(segredo, atual, endereco) for segredo in segredos]
+    chaves = [chave_alerta(segredo, atual, endereco) for segredo in chaveiro.segredos_possiveis()]
     return atual, next((c for c in chaves if recursos.alertas.buscar(c) is not None), chaves[0])
 
 

@@ -105,6 +105,14 @@ class Chaveiro:
         """The key values without an id were made with (`k0`), if the ring still holds it."""
         return self._por_id.get(ID_LEGADO)
 
+    def segredos_possiveis(self) -> list[Segredo]:
+        """Every secret a stored value may have been made with: each key (current first), then the raw
+        `k0` secret of the values made before keys had ids, when the ring holds `k0`."""
+        segredos: list[Segredo] = list(self._chaves)
+        if self.legada is not None:
+            segredos.append(self.legada.segredo)
+        return segredos
+
     def __iter__(self) -> Iterator[ChaveSecreta]:
         return iter(self._chaves)
 

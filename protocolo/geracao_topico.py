@@ -16,19 +16,24 @@ __all__ = [
     "gravar_ponteiro",
     "instancia_local",
     "ler_geracoes",
+    "rodar_na_geracao",
 ]
 
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from types import FrameType
+from typing import Any, Protocol, TypeVar
 
 from confluent_kafka import KafkaException
 
+from protocolo.configuracao import carregar_settings
 from protocolo.geracao import (
+    STATUS_TROCA,
     Ponteiro,
     chave_confirmacao,
     codificar_confirmacao,
@@ -209,3 +214,30 @@ class VigiaGeracao:
             if self._ao_trocar is not None:
                 self._ao_trocar()
         return ponteiro
+
+
+class _Paravel(Protocol):
+    def parar(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Paravel)
+
+
+def rodar_na_geracao(servico: str, criar: Callable[[Settings], S], executar: Callable[[S], None]) -> None:
+    """A service's `main()`: built on the active generation, stopped by SIGTERM/SIGINT or by a rebuild's
+    switch, after which it exits with STATUS_TROCA so that its supervisor starts it on the new one."""
+    vigia = VigiaGeracao(servico)
+    instancia = criar(vigia.escolher(carregar_settings()))
+    vigia.seguir(instancia.parar)
+
+    def _parar(signum: int, frame: FrameType | None) -> None:
+        instancia.parar()
+
+    signal.signal(signal.SIGTERM, _parar)
+    signal.signal(signal.SIGINT, _parar)
+    try:
+        executar(instancia)
+    finally:
+        vigia.encerrar()
+    if vigia.trocou:
+        raise SystemExit(STATUS_TROCA)

@@ -74,10 +74,7 @@ def chaves_possiveis(chaveiro: Chaveiro, nup: str, email: str) -> list[str]:
 
     One per key of the ring, and the id-less one of `k0` (made before key rotation).
     """
-    chaves = [chave_inscricao(c, nup, email) for c in chaveiro]
-    if chaveiro.legada is not None:
-        chaves.append(chave_inscricao(chaveiro.legada.segredo, nup, email))
-    return chaves
+    return [chave_inscricao(segredo, nup, email) for segredo in chaveiro.segredos_possiveis()]
 
 
 def chave_atual(chaveiro: Chaveiro, chave: str) -> bool:

@@ -50,7 +50,4 @@ def hashes_documento(chaveiro: Chaveiro, documento: str) -> list[str]:
     The index holds the hash made when its processo was last projected; a search asks for all of
     them, so a rotation loses no document (`protocolo rebuild` re-hashes with the current key).
     """
-    hashes = [hash_documento(chave, documento) for chave in chaveiro]
-    if chaveiro.legada is not None:
-        hashes.append(hash_documento(chaveiro.legada.segredo, documento))
-    return hashes
+    return [hash_documento(segredo, documento) for segredo in chaveiro.segredos_possiveis()]
