@@ -7,7 +7,13 @@ confirmation of each PENDENTE record; confirming and cancelling follow the topic
 
 from __future__ import annotations
 
-__all__ = ["MENSAGEM_PEDIDO_ALERTA", "cancelar_alerta", "confirmar_alerta", "solicitar_alerta"]
+__all__ = [
+    "MENSAGEM_PEDIDO_ALERTA",
+    "cancelar_alerta",
+    "confirmar_alerta",
+    "nome_do_orgao",
+    "solicitar_alerta",
+]
 
 import asyncio
 import time
@@ -63,7 +69,8 @@ def _referencia() -> Referencia:
     return carregar_referencia()
 
 
-def _nome_orgao(codigo: str | None) -> str | None:
+def nome_do_orgao(codigo: str | None) -> str | None:
+    """The reference data's name of an órgão code (None: no code, or an unknown one)."""
     orgao = _referencia().orgao(codigo) if codigo else None
     return orgao.nome if orgao is not None else None
 
@@ -83,7 +90,7 @@ async def solicitar_alerta(
         chave=chave,
         email=endereco,
         consulta=consulta,
-        descricao=descrever_busca(params, nome_orgao=_nome_orgao(params.orgao)),
+        descricao=descrever_busca(params, nome_orgao=nome_do_orgao(params.orgao)),
         frequencia=Frequencia(frequencia),
         movimentos=movimentos,
         agora=datetime.now(UTC),

@@ -21,8 +21,13 @@ class WebhookCreate(BaseModel):
     )
     alerta: str | None = Field(
         default=None,
-        description="Acompanhar um alerta de busca salva (ainda não disponível: responde 422)",
-        examples=["al_3f2a9c"],
+        description=(
+            "Acompanhar uma busca salva: os parâmetros de GET /api/v1/processos como na URL (q, nup, "
+            "interessado, documento, orgao, assunto, tipo, situacao, ano, desde, ate, campo_data), ou o "
+            "endereço de uma página de resultados do portal. Recebe cada movimentação dos processos "
+            "públicos que a busca encontra"
+        ),
+        examples=["q=licitação&orgao=26000"],
     )
     orgao: str | None = Field(
         default=None, description="Acompanhar todas as movimentações públicas de um órgão", examples=["26000"]
@@ -33,7 +38,9 @@ class AlvoPublic(BaseModel):
     """What a webhook follows."""
 
     tipo: str = Field(description="nup, orgao ou alerta", examples=["nup"])
-    valor: str = Field(description="O NUP formatado, o código do órgão ou o id do alerta", examples=["26000"])
+    valor: str = Field(
+        description="O NUP formatado, o código do órgão ou a busca descrita", examples=["26000"]
+    )
 
 
 class SegredoPublic(BaseModel):

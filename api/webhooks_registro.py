@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-__all__ = ["AlertasIndisponiveis", "alvo_do_pedido", "publico", "registrar", "remover", "rotacionar_segredo"]
+__all__ = ["alvo_do_pedido", "publico", "registrar", "remover", "rotacionar_segredo"]
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
 
+from api.alertas import nome_do_orgao
+from api.alertas_consulta import consulta_de_busca, descrever_busca
+from api.busca.params import BuscaParams, ConsultaInvalida, validar_busca
 from api.deps import Recursos
 from api.schemas_webhooks import AlvoPublic, SegredoPublic, WebhookCreate, WebhookPublic
+from protocolo.chaveiro import Segredo
 from protocolo.errors import InvalidWebhook, PublishError
 from protocolo.nup import parse_nup
 from protocolo.webhooks import (
@@ -20,6 +26,7 @@ from protocolo.webhooks import (
     SegredoSelado,
     TipoAlvo,
     Webhook,
+    descricao_alvo,
     formatar_segredo,
     novo_id_webhook,
     novo_segredo,
@@ -32,11 +39,54 @@ from protocolo.webhooks_topico import mensagem_webhook
 _ORGAO = re.compile(r"^[0-9A-Za-z.\-]{1,20}$")
 
 
-class AlertasIndisponiveis(InvalidWebhook):
-    """A webhook for a saved-search alert: accepted in the contract, not deliverable yet."""
+# What a saved search holds: the search's criteria; the sort and the paging of a results link are left out.
+_NAO_CRITERIOS = frozenset({"ordem", "tamanho", "cursor", "inicio", "facetas"})
+_CRITERIOS = frozenset(BuscaParams.model_fields) - _NAO_CRITERIOS
 
 
-def alvo_do_pedido(pedido: WebhookCreate) -> Alvo:
+def _busca_do_alerta(texto: str) -> BuscaParams:
+    """The search of an `alerta` target: the query string of GET /api/v1/processos or of a portal
+    results URL (`q=licitação&orgao=26000`, `/?q=...`, or the whole link)."""
+    consulta = urlsplit(texto).query if "?" in texto else texto
+    pares = parse_qsl(consulta, keep_blank_values=False)
+    if not pares:
+        raise InvalidWebhook(
+            "alerta: informe a busca como na URL de GET /api/v1/processos, "
+            "por exemplo q=licitação&orgao=26000"
+        )
+    desconhecidos = sorted({campo for campo, _ in pares} - _CRITERIOS - _NAO_CRITERIOS)
+    if desconhecidos:
+        raise InvalidWebhook(f"alerta: parâmetro de busca desconhecido: {', '.join(desconhecidos)}")
+    valores: dict[str, str] = {}
+    for campo, valor in pares:
+        if campo in _NAO_CRITERIOS:
+            continue  # a results link's sort and page: not part of what is followed
+        if campo in valores:
+            raise InvalidWebhook(f"alerta: o parâmetro {campo} aparece mais de uma vez")
+        valores[campo] = valor
+    try:
+        return validar_busca(**valores)
+    except ConsultaInvalida as exc:
+        raise InvalidWebhook(f"alerta: {exc}") from None
+
+
+def _alvo_alerta(texto: str, segredo: Segredo, nome_orgao: Callable[[str | None], str | None]) -> Alvo:
+    """A saved-search target, stored as what the matcher reads and its pt-BR description: a CPF or
+    CNPJ only as its keyed hash (under the ring's current key) and masked, never in clear."""
+    params = _busca_do_alerta(texto)
+    valor = {
+        "consulta": consulta_de_busca(params, segredo=segredo).canonica(),
+        "descricao": descrever_busca(params, nome_orgao=nome_orgao(params.orgao)),
+    }
+    return Alvo(TipoAlvo.ALERTA, json.dumps(valor, ensure_ascii=False, sort_keys=True))
+
+
+def alvo_do_pedido(
+    pedido: WebhookCreate,
+    *,
+    segredo: Segredo,
+    nome_orgao: Callable[[str | None], str | None] = lambda _: None,
+) -> Alvo:
     """The single target of a request; InvalidWebhook (pt-BR) when there is none, several or a bad one."""
     dados = {"nup": pedido.nup, "alerta": pedido.alerta, "orgao": pedido.orgao}
     informados = [campo for campo, valor in dados.items() if valor is not None and valor.strip()]
@@ -50,13 +100,7 @@ def alvo_do_pedido(pedido: WebhookCreate) -> Alvo:
         if not _ORGAO.match(valor):
             raise InvalidWebhook("orgao: código inválido (até 20 letras, dígitos, pontos ou hifens)")
         return Alvo(TipoAlvo.ORGAO, valor)
-    raise AlertasIndisponiveis(
-        "webhooks de alertas ainda não estão disponíveis; por enquanto registre por nup ou orgao"
-    )
-
-
-def _valor_publico(alvo: Alvo) -> str:
-    return parse_nup(alvo.valor).formatado if alvo.tipo is TipoAlvo.NUP else alvo.valor
+    return _alvo_alerta(valor, segredo, nome_orgao)
 
 
 def publico(webhook: Webhook, estado: EstadoWebhook | None, agora: datetime) -> WebhookPublic:
@@ -64,7 +108,7 @@ def publico(webhook: Webhook, estado: EstadoWebhook | None, agora: datetime) -> 
     return WebhookPublic(
         id=webhook.id,
         url=webhook.url,
-        alvo=AlvoPublic(tipo=webhook.alvo.tipo.value, valor=_valor_publico(webhook.alvo)),
+        alvo=AlvoPublic(tipo=webhook.alvo.tipo.value, valor=descricao_alvo(webhook.alvo)),
         situacao=situacao(estado).value,
         motivo=estado.motivo if estado else None,
         criado_em=webhook.criado_em,
@@ -92,7 +136,7 @@ async def _refletido(condicao: Callable[[], bool], prazo_s: float = 5.0) -> None
 
 async def registrar(recursos: Recursos, integrador: str, pedido: WebhookCreate) -> tuple[Webhook, str]:
     """Write a new registration (acknowledged); the webhook and its secret, shown once."""
-    alvo = alvo_do_pedido(pedido)
+    alvo = alvo_do_pedido(pedido, segredo=recursos.settings.chaveiro.atual, nome_orgao=nome_do_orgao)
     url = validar_url(pedido.url, desenvolvimento=recursos.settings.environment == "development")
     agora = datetime.now(UTC)
     id_, segredo = novo_id_webhook(), novo_segredo()

@@ -144,7 +144,9 @@ class Reconstrucao:
         is empty (nothing of the new generation runs yet), so the broker takes a commit from outside it.
 
         The webhooks deliverer's group of the next generation is placed at the same ends, for the same
-        reason: from the beginning it would post every old movimento to every integrator again.
+        reason: from the beginning it would post every old movimento to every integrator again. Its
+        processos offsets too: its table of saved-search matches (not derived) already holds what the
+        new snapshots, the same processos, match.
 
         The alert sender's too, on the new processos and movimentos topics and at the end of `alertas`
         (not derived: the same topic in every generation; the sender reads it whole at start). Its outbox
@@ -158,7 +160,13 @@ class Reconstrucao:
         for servico, topicos_do_grupo in (
             ("indexer", {t: dict(fins_reindex.get(t, {})) for t in (topicos.processos, topicos.movimentos)}),
             ("notifier", fins),
-            ("webhooks", {topicos.movimentos: movimentos}),
+            (
+                "webhooks",
+                {
+                    topicos.processos: dict(fins_reindex.get(topicos.processos, {})),
+                    topicos.movimentos: movimentos,
+                },
+            ),
             (
                 "alertas",
                 {

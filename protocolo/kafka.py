@@ -119,6 +119,7 @@ def topic_specs(settings: KafkaSettings) -> list[NewTopic]:
         (t.devolucoes, compactado),
         (t.alertas, compactado),
         (t.alertas_novidades, compactado),
+        (t.webhooks_casamentos, compactado),
         # The outbox grows with deliveries; compaction keeps one record per delivery, and on real
         # Kafka deliveries older than a week are of no use (`delete` drops them).
         (

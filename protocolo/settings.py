@@ -100,6 +100,9 @@ class TopicSettings(BaseSettings):
     """The deliverer's verdict on each webhook: verified, refused or disabled (compacted)."""
     webhooks_entregas: str = "webhooks.entregas"
     """The deliverer's outbox: each delivery pending or done, keyed by its webhook-id (compacted)."""
+    webhooks_casamentos: str = "webhooks.casamentos"
+    """The deliverer's table of the saved-search webhooks each public processo matches, keyed by NUP
+    (compacted; processos that match none have no record)."""
     geracao: str = "protocolo.geracao"
     """The active generation of the derived topics (written by `protocolo rebuild`) and each service's report
     of the one it runs on (compacted)."""
@@ -504,7 +507,13 @@ class WebhookSettings(BaseSettings):
     sobreposicao_segredo_h: float = Field(default=24.0, ge=0)
     """After a secret rotation, how long deliveries are also signed with the old secret (hours)."""
     lote_max: int = Field(default=500, ge=1)
-    """Movimentos per batch."""
+    """Movimentos (and snapshots) per batch."""
+    margem_alertas_s: float = Field(default=5.0, gt=0)
+    """How long a movimento may come before its processo's snapshot: a movimento for saved-search webhooks
+    waits for the snapshot of its version, or until every processos partition is this far past it."""
+    recentes_max: int = Field(default=200_000, ge=1)
+    """Processos whose newest snapshot version the deliverer remembers (a movimento of one of them is
+    decided at once; the others wait up to `margem_alertas_s`)."""
     metrics_port: int = Field(default=0, ge=0, le=65535)
     """Prometheus `/metrics` of the webhooks deliverer (`0`: off; `protocolo up` serves it on 9469)."""
 

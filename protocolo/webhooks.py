@@ -22,6 +22,7 @@ __all__ = [
     "TipoAlvo",
     "Veredito",
     "Webhook",
+    "descricao_alvo",
     "estado_from_avro",
     "estado_to_avro",
     "formatar_segredo",
@@ -30,6 +31,7 @@ __all__ = [
     "novo_segredo",
     "rotacionar",
     "situacao",
+    "topico_alvo",
     "validar_url",
     "webhook_from_avro",
     "webhook_to_avro",
@@ -38,6 +40,7 @@ __all__ = [
 import base64
 import hashlib
 import ipaddress
+import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -46,6 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from protocolo.errors import InvalidWebhook
+from protocolo.nup import parse_nup
 
 URL_MAX = 2000
 PROPOSITO_SEGREDOS = "webhooks-segredos"
@@ -62,10 +66,29 @@ class TipoAlvo(StrEnum):
 
 @dataclass(frozen=True)
 class Alvo:
-    """One target: a NUP (digits), an órgão code, or a saved-search alert id."""
+    """One target: a NUP (digits), an órgão code, or a saved search: JSON with the normalised search
+    the matcher reads (`consulta`, protocolo.alertas.consulta) and its pt-BR description (`descricao`)."""
 
     tipo: TipoAlvo
     valor: str
+
+
+def descricao_alvo(alvo: Alvo) -> str:
+    """What a webhook follows, for people: the NUP formatted, the órgão code, or the search described."""
+    if alvo.tipo is TipoAlvo.NUP:
+        return parse_nup(alvo.valor).formatado
+    if alvo.tipo is TipoAlvo.ALERTA:
+        return str(json.loads(alvo.valor)["descricao"])
+    return alvo.valor
+
+
+def topico_alvo(alvo: Alvo) -> str:
+    """The `hub.topic` of the ownership check: `nup:<digits>`, `orgao:<code>` or `alerta:<description>`."""
+    return (
+        f"alerta:{descricao_alvo(alvo)}"
+        if alvo.tipo is TipoAlvo.ALERTA
+        else f"{alvo.tipo.value}:{alvo.valor}"
+    )
 
 
 @dataclass(frozen=True)

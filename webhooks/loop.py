@@ -4,12 +4,15 @@ It follows the API's registrations (webhooks.registros) and keeps its own verdic
 (webhooks.estados, written only here). A registration without a verdict gets the ownership check;
 delivery starts only once it is VERIFICADO.
 
-Movimentos are read in the deliverer's own consumer group. Per batch: the deliveries to every
-active webhook that follows the processo or the órgão are written PENDENTE to the outbox
-(acknowledged), then the offsets are committed, then each delivery joins its endpoint's queue
-(webhooks.endpoint). A crash loses nothing: a restarted deliverer sends again every delivery still
-PENDENTE, with the same webhook-id, and a movimento read again is not planned twice (its
-deliveries' ids are in the outbox already).
+Movimentos and snapshots are read in the deliverer's own consumer group. Per batch: the snapshots'
+saved-search matches that changed are written to webhooks.casamentos (acknowledged); the
+deliveries to every active webhook that follows the processo, the órgão or a saved search the
+processo matches are written PENDENTE to the outbox (acknowledged); then the offsets are
+committed, explicitly, never past a movimento still waiting for its processo's snapshot
+(webhooks.casamento); then each delivery joins its endpoint's queue (webhooks.endpoint). A crash
+loses nothing: a restarted deliverer sends again every delivery still PENDENTE, with the same
+webhook-id, and a movimento read again is not planned twice (its deliveries' ids are in the
+outbox already).
 
 Run one deliverer: a second one would check and send the same things (harmless, since receivers
 deduplicate by webhook-id, but useless).
@@ -24,10 +27,12 @@ import logging
 import smtplib
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
-from confluent_kafka import Consumer, KafkaException, Message
+from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, KafkaException, Message, TopicPartition
 
+from protocolo.alertas.analise import ELASTICSEARCH, LOCAL
 from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
 from protocolo.errors import BatchFailed, CodecError, SealedSecretUnreadable
@@ -36,11 +41,13 @@ from protocolo.integradores_topico import IntegradoresVivos
 from protocolo.kafka import make_consumer
 from protocolo.metricas import servir_metricas
 from protocolo.settings import Settings
-from protocolo.webhooks import PROPOSITO_SEGREDOS, EstadoWebhook, Veredito, Webhook, id_entrega
+from protocolo.topico_compactado import ler_tabela
+from protocolo.webhooks import PROPOSITO_SEGREDOS, EstadoWebhook, Veredito, Webhook, id_entrega, topico_alvo
 from protocolo.webhooks_topico import WebhooksVivos, ler_estados, mensagem_estado
 from webhooks import http
 from webhooks.assinatura import cabecalhos
 from webhooks.aviso import render_desativacao
+from webhooks.casamento import CasamentoAlertas, Relogio, Retido
 from webhooks.correio import enviar_email
 from webhooks.endpoint import Endpoint, Portas
 from webhooks.entregas import Entrega, EstadoEntrega, carregar_entregas, mensagem_entrega
@@ -68,10 +75,19 @@ class Entregador:
         self.estados: dict[str, EstadoWebhook] = {}
         self.conhecidas: set[str] = set()
         self.endpoints: dict[str, Endpoint] = {}
+        self.casamento = CasamentoAlertas(
+            LOCAL if settings.alertas.analise == "local" else ELASTICSEARCH,
+            margem_s=self.config.margem_alertas_s,
+            recentes_max=self.config.recentes_max,
+        )
+        # Per topic and partition: the offset after the last message read (what a commit may reach).
+        self._posicoes: dict[str, dict[int, int]] = {self.topicos.movimentos: {}, self.topicos.processos: {}}
+        self._ultimo_s: dict[int, float] = {}  # processos partition -> newest record's production time
         self._desafios: dict[str, asyncio.Task[None]] = {}
         self._registros: set[asyncio.Task[None]] = set()
         self._roteador: Roteador | None = None
         self._visto: object = None
+        self._visto_casamento: object = None
         self._ordem = 0
         self._rodando = True
         self._erro: BaseException | None = None
@@ -88,13 +104,24 @@ class Entregador:
         servir_metricas(self.metricas.registry, self.config.metrics_port)  # a daemon thread
         self.conhecidas, pendentes = await asyncio.to_thread(carregar_entregas, kafka)
         self.estados = await asyncio.to_thread(ler_estados, kafka)
+        casados = await asyncio.to_thread(
+            ler_tabela,
+            kafka,
+            self.topicos.webhooks_casamentos,
+            lambda v: self.catalogo.decode("webhook_casamento", v),
+        )
+        self.casamento.carregar({nup: r["webhooks"] for nup, r in casados.items()})
         await asyncio.to_thread(self.webhooks.iniciar, timeout_s=30)
         await asyncio.to_thread(self.integradores.iniciar, timeout_s=30)
         self.saida = Saida(kafka)
         self.cliente = httpx.AsyncClient(follow_redirects=False, timeout=self.config.timeout_s)
         self.semaforo = asyncio.Semaphore(self.config.concorrencia)
         consumer = make_consumer(kafka, self.grupo)
-        consumer.subscribe([self.topicos.movimentos])
+        consumer.subscribe(
+            [self.topicos.movimentos, self.topicos.processos],
+            on_assign=self._atribuidas,
+            on_revoke=self._revogadas,
+        )
         logger.info(
             "webhooks started group=%s webhooks=%d pending=%d",
             self.grupo,
@@ -111,7 +138,7 @@ class Entregador:
                     consumer.consume, num_messages=self.config.lote_max, timeout=0.5
                 )
                 self._sincronizar()
-                if mensagens:
+                if mensagens or self.casamento.retidos:
                     await self._processar(consumer, mensagens)
             if self._erro is not None:
                 raise BatchFailed("um registro do entregador não pôde ser gravado") from self._erro
@@ -130,40 +157,119 @@ class Entregador:
             self.webhooks.parar()
             self.integradores.parar()
 
+    def _atribuidas(self, consumer: Consumer, particoes: list[TopicPartition]) -> None:
+        for tp in consumer.committed(particoes, timeout=30):
+            if tp.topic in self._posicoes and tp.offset >= 0:
+                self._posicoes[tp.topic].setdefault(tp.partition, tp.offset)
+
+    def _revogadas(self, _consumer: Consumer, particoes: list[TopicPartition]) -> None:
+        # Their movimentos are read again by whoever gets them: forget what was held of them.
+        revogadas = {(tp.topic, tp.partition) for tp in particoes}
+        for tp in particoes:
+            self._posicoes.get(tp.topic, {}).pop(tp.partition, None)
+            if tp.topic == self.topicos.processos:
+                self._ultimo_s.pop(tp.partition, None)
+        self.casamento.retidos = [
+            r for r in self.casamento.retidos if (self.topicos.movimentos, r.particao) not in revogadas
+        ]
+
+    def _relogios(self, consumer: Consumer) -> dict[int, Relogio]:
+        """Each assigned processos partition: how far it was read, and whether it is at its end."""
+        topico = self.topicos.processos
+        relogios: dict[int, Relogio] = {}
+        for tp in consumer.assignment():
+            if tp.topic != topico:
+                continue
+            # The high watermark that fetch responses carry: asking the broker for the end is wrong
+            # on the local broker (it under-reports it), and these are what was fetched anyway.
+            baixo, alto = consumer.get_watermark_offsets(tp, cached=True)
+            posicao = self._posicoes[topico].get(tp.partition, baixo)
+            no_fim = alto >= 0 and (alto <= baixo or posicao >= alto)
+            relogios[tp.partition] = Relogio(self._ultimo_s.get(tp.partition, 0.0), no_fim)
+        return relogios
+
+    def _commit(self, consumer: Consumer) -> None:
+        primeiros = self.casamento.primeiro_retido()
+        offsets = [
+            TopicPartition(topico, p, primeiros.get(p, pos) if topico == self.topicos.movimentos else pos)
+            for topico, posicoes in self._posicoes.items()
+            for p, pos in posicoes.items()
+        ]
+        if offsets:
+            consumer.commit(offsets=offsets, asynchronous=False)
+
     async def _processar(self, consumer: Consumer, mensagens: list[Message]) -> None:
-        """Plan the batch's deliveries, write them PENDENTE, commit, then queue them."""
+        """Match the snapshots, plan the batch's deliveries, write both, commit, then queue them."""
         roteador = self._roteador_atual()
         entregas: list[Entrega] = []
         planejadas: set[str] = set()
-        for mensagem in mensagens:
-            if mensagem.error() or not mensagem.value():
-                continue
-            try:
-                movimento = self.catalogo.decode("movimento", mensagem.value() or b"")
-            except CodecError as exc:
-                logger.error("bad movimento offset=%s error=%s", mensagem.offset(), exc)
-                continue
-            destinos = roteador.destinos(movimento)
+
+        def planejar(movimento: dict[str, Any], destinos: list[Webhook]) -> None:
             if not destinos:
-                continue
+                return
             corpo = corpo_json(payload_movimento(movimento))
             for webhook in destinos:
                 id_ = id_entrega(movimento["id"], webhook.id)
                 if id_ not in self.conhecidas and id_ not in planejadas:
                     planejadas.add(id_)
                     entregas.append(Entrega(id_, webhook.id, corpo, ordem=self._proxima_ordem()))
+
+        casamentos: dict[str, tuple[bytes, bytes | None]] = {}
+        novos: list[Retido] = []
+        for mensagem in mensagens:
+            topico, particao, offset = (
+                mensagem.topic() or "",
+                mensagem.partition() or 0,
+                mensagem.offset() or 0,
+            )
+            if topico in self._posicoes:
+                self._posicoes[topico][particao] = offset + 1
+            tipo, carimbo_ms = mensagem.timestamp()
+            produzido_s = time.time() if tipo == TIMESTAMP_NOT_AVAILABLE else carimbo_ms / 1000
+            if topico == self.topicos.processos:
+                self._ultimo_s[particao] = max(self._ultimo_s.get(particao, 0.0), produzido_s)
+                if self.casamento and (snapshot := self._decodificar(mensagem, "processo")) is not None:
+                    if (mudanca := self.casamento.aplicar_snapshot(snapshot)) is not None:
+                        nup, ids = mudanca
+                        casamentos[nup] = self._registro_casamento(nup, ids, snapshot["versao"])
+                continue
+            if (movimento := self._decodificar(mensagem, "movimento")) is None:
+                continue
+            planejar(movimento, roteador.destinos(movimento))
+            if self.casamento:
+                novos.append(Retido(movimento, particao, offset, produzido_s))
+        if casamentos:  # acknowledged before the processos offsets that brought them are committed
+            await self.saida.gravar(self.topicos.webhooks_casamentos, list(casamentos.values()))
+        for retido, ids in self.casamento.decidir(novos, self._relogios(consumer), time.time()):
+            planejar(retido.movimento, roteador.alertas(ids))
         await self.saida.gravar(
             self.topicos.webhooks_entregas, [mensagem_entrega(e, EstadoEntrega.PENDENTE) for e in entregas]
         )
         self.conhecidas |= planejadas
         try:
-            await asyncio.to_thread(consumer.commit, asynchronous=False)
+            await asyncio.to_thread(self._commit, consumer)
         except KafkaException as exc:
             logger.warning("commit failed error=%s", exc)  # read again later; the outbox dedupes
         for entrega in entregas:
             await self._enfileirar(entrega)
         if entregas:
             logger.info("deliveries planned count=%d", len(entregas))
+
+    def _decodificar(self, mensagem: Message, nome: str) -> dict[str, Any] | None:
+        valor = mensagem.value()
+        if not valor:
+            return None
+        try:
+            return self.catalogo.decode(nome, valor)
+        except CodecError as exc:
+            logger.error("bad record topic=%s offset=%s error=%s", mensagem.topic(), mensagem.offset(), exc)
+            return None
+
+    def _registro_casamento(self, nup: str, ids: frozenset[str], versao: int) -> tuple[bytes, bytes | None]:
+        if not ids:
+            return nup.encode(), None
+        valor = {"nup": nup, "webhooks": sorted(ids), "versao": versao}
+        return nup.encode(), self.catalogo.encode("webhook_casamento", valor)
 
     def _proxima_ordem(self) -> int:
         # Increasing across restarts too (wall clock in ns), so a restart resends in planning order.
@@ -180,8 +286,11 @@ class Entregador:
         return self._roteador
 
     def _sincronizar(self) -> None:
-        """Check the new registrations; stop the endpoints of removed ones."""
+        """Check the new registrations; stop the endpoints of removed ones; follow the saved searches."""
         atual = self.webhooks.atual
+        if atual is not self._visto_casamento:
+            self.casamento.sincronizar(atual)
+            self._visto_casamento = atual
         for webhook in atual.values():
             if webhook.id not in self.estados and webhook.id not in self._desafios:
                 tarefa = asyncio.create_task(self._desafiar(webhook), name=f"desafio-{webhook.id}")
@@ -204,7 +313,7 @@ class Entregador:
         self._roteador = None  # rebuilt with the new verdict
 
     async def _desafiar(self, webhook: Webhook) -> None:
-        topico = f"{webhook.alvo.tipo.value}:{webhook.alvo.valor}"
+        topico = topico_alvo(webhook.alvo)
         resultado = await http.desafiar(
             self.cliente, webhook.url, topico=topico, timeout_s=self.config.timeout_s
         )

@@ -27,9 +27,11 @@ import pytest
 from cli.stack import porta_livre
 from protocolo.documentos import is_cnpj, is_cpf, so_digitos
 from protocolo.masking import mascarar_cpf
+from protocolo.model import TipoProtocolo
 from protocolo.nup import parse_nup
 from protocolo.referencia import carregar_referencia
 from protocolo.settings import AlertasSettings, Settings
+from protocolo.webhooks import id_entrega
 from tests.fixtures.cli import run_cli
 from tests.fixtures.espera import eventually
 from tests.fixtures.oraculo import diferencas, diferencas_movimentos
@@ -90,9 +92,13 @@ class Trafego:
         }
 
 
+WEBHOOKS_DE_BUSCA: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def receptor_webhooks(pipeline: Settings) -> Iterator[Receptor]:
-    """A receiver with an active webhook for every órgão of the reference data, before any traffic."""
+    """A receiver with an active webhook for every órgão of the reference data, and a saved-search one for
+    each tipo (together: every public processo), before any traffic."""
     receptor, parar = iniciar_receptor()
     criado = run_cli(
         pipeline, "integradores", "token", "create", "Auditoria", "--email", "a@integrador.example"
@@ -107,6 +113,13 @@ def receptor_webhooks(pipeline: Settings) -> Iterator[Receptor]:
             )
             assert resposta.status_code == 201, resposta.text
             receptor.segredos.append(resposta.json()["segredo"])
+        for tipo in TipoProtocolo:
+            resposta = api.post(
+                "/api/v1/webhooks", json={"url": receptor.url, "alerta": f"tipo={tipo.value}"}, headers=auth
+            )
+            assert resposta.status_code == 201, resposta.text
+            receptor.segredos.append(resposta.json()["segredo"])
+            WEBHOOKS_DE_BUSCA.append(resposta.json()["id"])
         eventually(
             lambda: {w["situacao"] for w in api.get("/api/v1/webhooks", headers=auth).json()} == {"ativo"},
             timeout=60,
@@ -348,6 +361,11 @@ def test_webhooks_deliver_every_public_movimento_and_nothing_sent_non_public_wit
         n for n in trafego.nups("SIGILOSO") if not trafego.textos(n, "nivel_acesso") & {"PUBLICO"}
     }
     assert sempre_sigilosos  # the check below means something
+    # The saved-search webhooks delivered the public movimentos too (what each tells is checked below).
+    por_busca = {
+        id_entrega(m, w) for m in oraculo_publicos for w in WEBHOOKS_DE_BUSCA
+    } & receptor_webhooks.ids_aceitos()
+    assert len(por_busca) >= len(oraculo_publicos) // 2, "the saved-search webhooks delivered little"
     cpfs = trafego.cpfs()
     for recebida in entregues:
         assert recebida.verificada

@@ -17,7 +17,7 @@ from protocolo.nup import Nup
 from protocolo.settings import Settings
 from tests.fixtures.cli import run_cli
 from tests.fixtures.espera import eventually
-from tests.fixtures.pipeline import CGGP, PROTOCOLO, evento, novo_nup, write_jsonl
+from tests.fixtures.pipeline import CGGP, PROTOCOLO, evento, novo_nup, rng, write_jsonl
 from tests.fixtures.receptor import Receptor
 
 pytestmark = pytest.mark.slow
@@ -77,7 +77,8 @@ def test_the_api_refuses_bad_registrations_in_portuguese(pipeline: Settings, api
     casos = [
         ({"url": url}, "exatamente um alvo"),
         ({"url": url, "orgao": "26000", "nup": "23037.001462/2021-65"}, "exatamente um alvo"),
-        ({"url": url, "alerta": "al_1"}, "ainda não estão disponíveis"),
+        ({"url": url, "alerta": "al_1"}, "informe a busca como na URL"),
+        ({"url": url, "alerta": "q=obras&ano=dois"}, "Alerta: ano: deve ser um número inteiro"),
         ({"url": "http://sistema.example.org/wh", "orgao": "26000"}, "deve usar https"),
         ({"url": "ftp://sistema.example.org/wh", "orgao": "26000"}, "https://"),
         ({"url": "https://u:s@sistema.example.org/wh", "orgao": "26000"}, "usuário ou senha"),
@@ -159,3 +160,45 @@ def test_a_failed_ownership_check_shows_as_refused_with_its_reason(
     eventually(lambda: _situacao(api, token, criado["id"]) == "recusado", timeout=60, what="refused")
     lido = api.get(f"/api/v1/webhooks/{criado['id']}", headers=auth).json()
     assert "hub.challenge" in lido["motivo"]
+
+
+def test_a_saved_search_webhook_receives_the_movimentos_of_the_public_processos_it_matches(
+    pipeline: Settings, api: httpx.Client, receptor_factory: Callable[..., Receptor], tmp_path: Path
+) -> None:
+    token = _token(pipeline, api, "Redação de dados")
+    auth = {"Authorization": f"Bearer {token}"}
+    palavra = "".join(rng.choices("bcdfghjklmnpqrstvwxz", k=4)).join(("qu", "ona"))
+    receptor = receptor_factory()
+    criado = api.post(
+        "/api/v1/webhooks", json={"url": receptor.url, "alerta": f"q={palavra}&orgao=26000"}, headers=auth
+    )
+    assert criado.status_code == 201, criado.text
+    assert criado.json()["alvo"]["tipo"] == "alerta"
+    assert palavra in criado.json()["alvo"]["valor"] and "órgão" in criado.json()["alvo"]["valor"]
+    receptor.segredos.append(criado.json()["segredo"])
+    eventually(lambda: _situacao(api, token, criado.json()["id"]) == "ativo", timeout=60, what="verified")
+
+    casa, outro, restrito = novo_nup(), novo_nup(), novo_nup()
+    cpf = "52998224725"
+    assunto = f"Pregão eletrônico de {palavra.capitalize()} para CPF {cpf}"
+    interessado = [{"nome": "Maria da Silva", "documento": cpf}]
+    eventos = [
+        evento(casa, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=assunto, interessados=interessado),
+        evento(casa, 2, "ENVIO", unidade_origem=PROTOCOLO, unidade_destino=CGGP, observacao=f"CPF {cpf}"),
+        evento(outro, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto="Reforma do prédio"),
+        evento(restrito, 1, "AUTUACAO", unidade_origem=PROTOCOLO, assunto=assunto, nivel_acesso="RESTRITO"),
+        evento(restrito, 2, "ENVIO", unidade_origem=PROTOCOLO, unidade_destino=CGGP, nivel_acesso="RESTRITO"),
+    ]
+    _publicar(pipeline, tmp_path, eventos)
+    eventually(lambda: len(receptor.aceitas()) == 2, timeout=90, what="the matching processo's movimentos")
+    # A later movimento of the matching processo: what was published before it had time to go out too.
+    _publicar(pipeline, tmp_path, [evento(casa, 3, "ENVIO", unidade_origem=CGGP, unidade_destino=PROTOCOLO)])
+    eventually(lambda: len(receptor.aceitas()) == 3, timeout=90, what="the third movimento")
+
+    validador = jsonschema_rs.validator_for(ESQUEMA)
+    assert [r.payload["data"]["operacao"] for r in receptor.aceitas()] == ["AUTUACAO", "ENVIO", "ENVIO"]
+    for recebida in receptor.recebidas:
+        assert recebida.verificada
+        validador.validate(recebida.payload)
+        assert recebida.payload["data"]["nup"] == casa.formatado  # never the restricted one
+        assert cpf not in recebida.corpo.decode() and "529.982.247-25" not in recebida.corpo.decode()

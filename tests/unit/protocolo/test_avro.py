@@ -201,6 +201,7 @@ AMOSTRAS: dict[str, Callable[[], dict[str, Any]]] = {
     "webhook": _webhook,
     "webhook_estado": _webhook_estado,
     "webhook_entrega": _webhook_entrega,
+    "webhook_casamento": lambda: {"nup": "23037001462202165", "webhooks": ["wh_1", "wh_2"], "versao": 4},
 }
 
 
