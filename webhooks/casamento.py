@@ -92,9 +92,20 @@ class CasamentoAlertas:
                 self._consultas[id_] = valor
                 self.casador.adicionar(id_, consulta_do_alvo(Alvo(TipoAlvo.ALERTA, valor)))
 
-    def carregar(self, casados: Mapping[str, Iterable[str]]) -> None:
-        """The table as read back at start."""
-        self.casados = {nup: frozenset(ids) for nup, ids in casados.items() if ids}
+    def carregar(self, casados: Mapping[str, tuple[Iterable[str], int]]) -> None:
+        """The table as read back at start: each processo's webhooks and the snapshot version they
+        were last written at (a movimento of that version or older needs no wait)."""
+        self.casados = {}
+        for nup, (ids, versao) in casados.items():
+            if ids := frozenset(ids):
+                self.casados[nup] = ids
+                self._lembrar(nup, versao)
+
+    def _lembrar(self, nup: str, versao: int) -> None:
+        self.versoes[nup] = max(versao, self.versoes.get(nup, -1))
+        self.versoes.move_to_end(nup)
+        while len(self.versoes) > self.recentes_max:
+            self.versoes.popitem(last=False)
 
     def aplicar_snapshot(self, snapshot: Mapping[str, Any]) -> tuple[str, frozenset[str]] | None:
         """Match one snapshot (an older version than one already read changes nothing); the processo's
@@ -102,10 +113,7 @@ class CasamentoAlertas:
         nup, versao = snapshot["nup"], snapshot["versao"]
         if self.versoes.get(nup, -1) > versao:
             return None
-        self.versoes[nup] = versao
-        self.versoes.move_to_end(nup)
-        while len(self.versoes) > self.recentes_max:
-            self.versoes.popitem(last=False)
+        self._lembrar(nup, versao)
         novos = frozenset(self.casador.casar(self.casador.analisar(documento_processo(dict(snapshot)))))
         if novos == self.casados.get(nup, frozenset()):
             return None

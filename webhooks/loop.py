@@ -110,7 +110,7 @@ class Entregador:
             self.topicos.webhooks_casamentos,
             lambda v: self.catalogo.decode("webhook_casamento", v),
         )
-        self.casamento.carregar({nup: r["webhooks"] for nup, r in casados.items()})
+        self.casamento.carregar({nup: (r["webhooks"], r["versao"]) for nup, r in casados.items()})
         await asyncio.to_thread(self.webhooks.iniciar, timeout_s=30)
         await asyncio.to_thread(self.integradores.iniciar, timeout_s=30)
         self.saida = Saida(kafka)
@@ -217,6 +217,8 @@ class Entregador:
         casamentos: dict[str, tuple[bytes, bytes | None]] = {}
         novos: list[Retido] = []
         for mensagem in mensagens:
+            if mensagem.error():
+                continue
             topico, particao, offset = (
                 mensagem.topic() or "",
                 mensagem.partition() or 0,

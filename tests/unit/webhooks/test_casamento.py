@@ -85,7 +85,12 @@ def test_a_movimento_read_before_its_snapshot_waits_for_it_and_holds_the_commit_
 def test_without_its_snapshot_a_movimento_waits_until_every_processos_partition_passed_it() -> None:
     casamento = _casamento(wh_a="licitação")
     # A restart: the table says what the processo matched; its snapshot was read before the restart.
-    casamento.carregar({NUP: ["wh_a"]})
+    casamento.carregar({NUP: (["wh_a"], 2), OUTRO: ([], 9)})
+    assert casamento.casados == {NUP: frozenset({"wh_a"})}
+    # Version 2 is what the table was written at: its movimentos need no wait.
+    assert [ids for _, ids in casamento.decidir([_retido(NUP, 2, 5)], ATRASADO, agora_s=0.0)] == [
+        frozenset({"wh_a"})
+    ]
     retido = _retido(NUP, 3, 0, produzido_s=100.0)
 
     um_atras = {0: Relogio(ultimo_s=106.0, no_fim=False), 1: Relogio(ultimo_s=104.0, no_fim=False)}
