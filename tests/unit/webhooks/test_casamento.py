@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from protocolo.alertas.analise import ELASTICSEARCH
 from protocolo.alertas.consulta import ConsultaAlerta, Termo, TipoTermo
 from protocolo.webhooks import Alvo, TipoAlvo, Webhook
+from tests.fixtures.snapshots import snapshot_minimo
 from webhooks.casamento import CasamentoAlertas, Relogio, Retido
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
@@ -25,22 +25,6 @@ def _alvo(palavra: str) -> Alvo:
 
 def _webhook(id_: str, alvo: Alvo) -> Webhook:
     return Webhook(id_, "int_1", "https://e.org/wh", alvo, (), T0)
-
-
-def _snapshot(nup: str, assunto: str, versao: int, *, publico: bool = True) -> dict[str, Any]:
-    if not publico:
-        return {"nup": nup, "versao": versao, "publico": False}
-    return {
-        "nup": nup,
-        "versao": versao,
-        "publico": True,
-        "tipo": "PROCESSO",
-        "orgao": "26000",
-        "assunto": assunto,
-        "interessados": [],
-        "autuado_em": T0,
-        "atualizado_em": T0,
-    }
 
 
 def _retido(nup: str, versao: int, offset: int, produzido_s: float = 100.0, particao: int = 0) -> Retido:
@@ -60,8 +44,11 @@ ATRASADO = {0: Relogio(ultimo_s=0.0, no_fim=False)}
 def test_a_movimento_after_its_snapshot_is_decided_with_the_processo_s_matches() -> None:
     casamento = _casamento(wh_a="licitação", wh_b="aposentadoria")
 
-    assert casamento.aplicar_snapshot(_snapshot(NUP, "Licitação de merenda", 1)) == (NUP, frozenset({"wh_a"}))
-    assert casamento.aplicar_snapshot(_snapshot(OUTRO, "Reforma do prédio", 1)) is None  # matches none
+    assert casamento.aplicar_snapshot(snapshot_minimo(NUP, "Licitação de merenda", 1)) == (
+        NUP,
+        frozenset({"wh_a"}),
+    )
+    assert casamento.aplicar_snapshot(snapshot_minimo(OUTRO, "Reforma do prédio", 1)) is None  # matches none
 
     decididos = casamento.decidir([_retido(NUP, 1, 0), _retido(OUTRO, 1, 1)], ATRASADO, agora_s=100.0)
     assert [(r.offset, ids) for r, ids in decididos] == [(0, frozenset({"wh_a"})), (1, frozenset())]
@@ -70,13 +57,16 @@ def test_a_movimento_after_its_snapshot_is_decided_with_the_processo_s_matches()
 
 def test_a_movimento_read_before_its_snapshot_waits_for_it_and_holds_the_commit_back() -> None:
     casamento = _casamento(wh_a="licitação")
-    casamento.aplicar_snapshot(_snapshot(NUP, "Reforma do prédio", 1))  # version 1 does not match
+    casamento.aplicar_snapshot(snapshot_minimo(NUP, "Reforma do prédio", 1))  # version 1 does not match
 
     # The movimento of version 2 (the assunto changed to a match) comes before its snapshot.
     assert casamento.decidir([_retido(NUP, 2, 7), _retido(NUP, 2, 9)], ATRASADO, agora_s=100.0) == []
     assert casamento.primeiro_retido() == {0: 7}
 
-    assert casamento.aplicar_snapshot(_snapshot(NUP, "Licitação de merenda", 2)) == (NUP, frozenset({"wh_a"}))
+    assert casamento.aplicar_snapshot(snapshot_minimo(NUP, "Licitação de merenda", 2)) == (
+        NUP,
+        frozenset({"wh_a"}),
+    )
     decididos = casamento.decidir([], ATRASADO, agora_s=100.0)
     assert [(r.offset, ids) for r, ids in decididos] == [(7, frozenset({"wh_a"})), (9, frozenset({"wh_a"}))]
     assert casamento.primeiro_retido() == {}
@@ -106,13 +96,16 @@ def test_without_its_snapshot_a_movimento_waits_until_every_processos_partition_
 
 def test_an_older_snapshot_changes_nothing_and_a_processo_that_stops_matching_is_a_tombstone() -> None:
     casamento = _casamento(wh_a="licitação")
-    assert casamento.aplicar_snapshot(_snapshot(NUP, "Licitação de merenda", 3)) == (NUP, frozenset({"wh_a"}))
-    assert casamento.aplicar_snapshot(_snapshot(NUP, "Reforma do prédio", 2)) is None
+    assert casamento.aplicar_snapshot(snapshot_minimo(NUP, "Licitação de merenda", 3)) == (
+        NUP,
+        frozenset({"wh_a"}),
+    )
+    assert casamento.aplicar_snapshot(snapshot_minimo(NUP, "Reforma do prédio", 2)) is None
     assert (
-        casamento.aplicar_snapshot(_snapshot(NUP, "Licitação de merenda", 4)) is None
+        casamento.aplicar_snapshot(snapshot_minimo(NUP, "Licitação de merenda", 4)) is None
     )  # unchanged: no write
 
-    assert casamento.aplicar_snapshot(_snapshot(NUP, "", 5, publico=False)) == (NUP, frozenset())
+    assert casamento.aplicar_snapshot(snapshot_minimo(NUP, "", 5, publico=False)) == (NUP, frozenset())
     assert NUP not in casamento.casados
     decididos = casamento.decidir([_retido(NUP, 5, 0)], ATRASADO, agora_s=0.0)
     assert [ids for _, ids in decididos] == [frozenset()]
@@ -129,7 +122,7 @@ def test_the_registrations_are_followed_and_the_recent_versions_are_bounded() ->
     assert "wh_a" not in casamento.casador and "wh_b" in casamento.casador
 
     for i, nup in enumerate((NUP, OUTRO, "23037001464202154")):
-        casamento.aplicar_snapshot(_snapshot(nup, "Reforma", i + 1))
+        casamento.aplicar_snapshot(snapshot_minimo(nup, "Reforma", i + 1))
     assert list(casamento.versoes) == [OUTRO, "23037001464202154"]
     # The forgotten processo's movimento is no longer decided by version: it waits for the partitions.
     assert casamento.decidir([_retido(NUP, 1, 0)], ATRASADO, agora_s=0.0) == []

@@ -13,6 +13,7 @@ from protocolo.alertas.consulta import ConsultaAlerta, Frequencia, Termo, TipoTe
 from protocolo.alertas.indice import Casador
 from protocolo.inscricoes import EstadoInscricao
 from protocolo.nup import gerar_nup
+from tests.fixtures.snapshots import snapshot_minimo
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 NUP = "23037001462202165"
@@ -24,24 +25,6 @@ REDATOR = RedatorAlertas(
     validade=timedelta(hours=48),
 )
 DIA = 86_400.0
-
-
-def _snapshot(nup: str, assunto: str, versao: int = 1, *, publico: bool = True) -> dict[str, Any]:
-    if not publico:
-        return {"nup": nup, "versao": versao, "publico": False}
-    return {
-        "nup": nup,
-        "versao": versao,
-        "publico": True,
-        "tipo": "PROCESSO",
-        "orgao": "26000",
-        "orgao_nome": "Ministério da Educação",
-        "assunto": assunto,
-        "interessados": [],
-        "autuado_em": T0,
-        "atualizado_em": T0,
-        "ultima_operacao": "AUTUACAO",
-    }
 
 
 def _movimento(nup: str, n: int, versao: int) -> dict[str, Any]:
@@ -76,21 +59,26 @@ def _estado(*alertas: tuple[str, Frequencia, bool]) -> EstadoAlertas:
 
 def test_a_processo_newly_matching_is_told_once_and_a_non_matching_one_never() -> None:
     estado = _estado(("a", Frequencia.IMEDIATO, False))
-    novas = estado.novidades([_snapshot(NUP, "Licitação de obras"), _snapshot(OUTRO, "Reforma")], [], T0)
+    novas = estado.novidades(
+        [snapshot_minimo(NUP, "Licitação de obras"), snapshot_minimo(OUTRO, "Reforma")], [], T0
+    )
     assert [(n.alerta, n.tipo, n.nup, n.versao) for n in novas] == [("a", "NOVO", NUP, 1)]
     for n in novas:
         estado.aplicar_novidade(n)
-    assert estado.novidades([_snapshot(NUP, "Licitação de obras", 2)], [], T0) == []
+    assert estado.novidades([snapshot_minimo(NUP, "Licitação de obras", 2)], [], T0) == []
 
 
 def test_a_non_public_snapshot_never_makes_a_novelty() -> None:
     estado = _estado(("a", Frequencia.IMEDIATO, True))
-    assert estado.novidades([_snapshot(NUP, "Licitação", publico=False)], [_movimento(NUP, 1, 1)], T0) == []
+    assert (
+        estado.novidades([snapshot_minimo(NUP, "Licitação", publico=False)], [_movimento(NUP, 1, 1)], T0)
+        == []
+    )
 
 
 def test_movements_are_told_only_with_movimentos_and_not_the_one_the_new_match_covers() -> None:
     estado = _estado(("so_novos", Frequencia.IMEDIATO, False), ("todos", Frequencia.IMEDIATO, True))
-    for n in estado.novidades([_snapshot(NUP, "Licitação", 1)], [], T0):
+    for n in estado.novidades([snapshot_minimo(NUP, "Licitação", 1)], [], T0):
         estado.aplicar_novidade(n)
     # The autuação's own movimento read after its snapshot (version 1), then a real movement (version 2).
     novas = estado.novidades([], [_movimento(NUP, 1, 1), _movimento(NUP, 2, 2)], T0)
@@ -99,7 +87,7 @@ def test_movements_are_told_only_with_movimentos_and_not_the_one_the_new_match_c
 
 def test_the_outbox_read_back_keeps_the_version_that_newly_matched() -> None:
     estado = _estado(("todos", Frequencia.IMEDIATO, True))
-    (novo,) = estado.novidades([_snapshot(NUP, "Licitação", 3)], [], T0)
+    (novo,) = estado.novidades([snapshot_minimo(NUP, "Licitação", 3)], [], T0)
     relido = _estado(("todos", Frequencia.IMEDIATO, True))
     relido.aplicar_novidade(novidade_from_avro(novidade_to_avro(novo)))
     relido.casados[NUP] = {"todos"}
@@ -111,7 +99,7 @@ def _caixa(estado: EstadoAlertas, *instantes: datetime) -> list[Novidade]:
     novas = []
     for i, instante in enumerate(instantes):
         (n,) = estado.novidades(
-            [_snapshot(gerar_nup(unidade=23037, sequencial=i + 1, ano=2024).digitos, "Licitação")],
+            [snapshot_minimo(gerar_nup(unidade=23037, sequencial=i + 1, ano=2024).digitos, "Licitação")],
             [],
             instante,
         )
@@ -168,19 +156,21 @@ def test_subjects_read_well_in_portuguese() -> None:
 
 def test_a_novelty_remembered_as_told_is_not_mailed_and_not_told_as_new_again() -> None:
     estado = _estado(("i", Frequencia.IMEDIATO, False))
-    (antiga,) = _estado(("i", Frequencia.IMEDIATO, False)).novidades([_snapshot(NUP, "Licitação")], [], T0)
+    (antiga,) = _estado(("i", Frequencia.IMEDIATO, False)).novidades(
+        [snapshot_minimo(NUP, "Licitação")], [], T0
+    )
     estado.aplicar_novidade(antiga, contada=True)
     assert planejar_envios(estado, set(), REDATOR, agora=T0, diario_s=DIA, semanal_s=7 * DIA) == []
-    assert estado.novidades([_snapshot(NUP, "Licitação", 2)], [], T0) == []
+    assert estado.novidades([snapshot_minimo(NUP, "Licitação", 2)], [], T0) == []
 
 
 def test_a_digest_lists_new_processos_first_then_each_processos_movements_in_order() -> None:
     estado = _estado(("d", Frequencia.DIARIO, True))
-    for n in estado.novidades([_snapshot(NUP, "Licitação", 1)], [], T0):
+    for n in estado.novidades([snapshot_minimo(NUP, "Licitação", 1)], [], T0):
         estado.aplicar_novidade(n)
     tarde, cedo = _movimento(NUP, 3, 3), _movimento(NUP, 2, 2)
     tarde["ocorrido_em"], cedo["ocorrido_em"] = T0 + timedelta(hours=2), T0 + timedelta(hours=1)
-    for n in estado.novidades([_snapshot(OUTRO, "Licitação", 1)], [tarde, cedo], T0):
+    for n in estado.novidades([snapshot_minimo(OUTRO, "Licitação", 1)], [tarde, cedo], T0):
         estado.aplicar_novidade(n)
     agora = T0 + timedelta(days=2)
     (resumo,) = planejar_envios(estado, set(), REDATOR, agora=agora, diario_s=DIA, semanal_s=7 * DIA)
@@ -196,11 +186,11 @@ def test_a_digest_lists_new_processos_first_then_each_processos_movements_in_ord
 
 def test_a_processo_made_non_public_leaves_the_outbox_and_is_new_again_when_public() -> None:
     estado = _estado(("d", Frequencia.DIARIO, True))
-    for n in estado.novidades([_snapshot(NUP, "Licitação", 1)], [], T0):
+    for n in estado.novidades([snapshot_minimo(NUP, "Licitação", 1)], [], T0):
         estado.aplicar_novidade(n)
     assert estado.retirar([OUTRO]) == []
     assert estado.retirar([NUP]) == [f"d#NOVO#{NUP}"]
     agora = T0 + timedelta(days=2)
     assert planejar_envios(estado, set(), REDATOR, agora=agora, diario_s=DIA, semanal_s=7 * DIA) == []
-    (de_novo,) = estado.novidades([_snapshot(NUP, "Licitação", 3)], [], T0)
+    (de_novo,) = estado.novidades([snapshot_minimo(NUP, "Licitação", 3)], [], T0)
     assert (de_novo.tipo, de_novo.versao) == ("NOVO", 3)
