@@ -1,6 +1,6 @@
 """Benchmark of the webhook deliverer: deliveries/s to a local receiver, against raw httpx in the same run.
 
-    .venv/bin/python -m bench.webhooks [--movimentos 5000] [--endpoints 4]
+    .venv/bin/python -m bench.webhooks [--movimentos 5000] [--endpoints 4] [--alvo orgao|alerta]
 
 Starts its own broker, search server and SMTP sink on free ports, and a receiver as its own uvicorn
 process (bench/receptor_webhooks.py), with `--endpoints` URLs on it. Then:
@@ -8,16 +8,20 @@ process (bench/receptor_webhooks.py), with `--endpoints` URLs on it. Then:
              and all endpoints at once (the deliverer's shape), with nothing else: no Kafka, no outbox
   webhooks   `python -m webhooks` as a real process: every endpoint registered for the órgão and
              verified, then the movimentos produced; it plans, writes each delivery to the outbox,
-             commits, signs, posts and records each outcome
+             commits, signs, posts and records each outcome. With `--alvo alerta` every endpoint
+             follows a saved search that every processo matches, and each movimento is followed
+             by its processo's snapshot, as the streams write them: the deliverer also matches each
+             snapshot, keeps its table of matches and holds each movimento until its snapshot is read
 Times: from the receiver's first to its last delivery of each phase, and for the deliverer also from
 the first movimento produced. Prints deliveries/s and the ratio to raw, and writes
-bench/resultados/webhooks.json.
+bench/resultados/webhooks.json (webhooks_alerta.json with `--alvo alerta`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -31,12 +35,16 @@ from bench.movimentos import T0, movimento
 from bench.pilha import iniciar_pilha
 from bench.saida import gravar_resultados
 from cli.stack import porta_livre
+from protocolo.alertas.consulta import ConsultaAlerta, Termo, TipoTermo
 from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
+from protocolo.fold import fold_processo
 from protocolo.integradores import gerar_integrador
 from protocolo.integradores_topico import gravar_integrador
 from protocolo.kafka import make_producer
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
 from protocolo.nup import gerar_nup
+from protocolo.referencia import carregar_referencia
 from protocolo.settings import Settings
 from protocolo.topico_compactado import gravar
 from protocolo.webhooks import (
@@ -51,11 +59,42 @@ from protocolo.webhooks import (
     novo_segredo,
 )
 from protocolo.webhooks_topico import ler_estados, mensagem_webhook
+from streams.projection import snapshot_record
 from webhooks.assinatura import cabecalhos
 from webhooks.payload import corpo_json, payload_movimento
 
 console = Console(highlight=False)
 RESULTADOS = Path(__file__).parent / "resultados" / "webhooks.json"
+RESULTADOS_ALERTA = Path(__file__).parent / "resultados" / "webhooks_alerta.json"
+
+
+def _alvo(tipo: str) -> Alvo:
+    if tipo == "orgao":
+        return Alvo(TipoAlvo.ORGAO, "26000")
+    consulta = ConsultaAlerta(grupos=((Termo(TipoTermo.PALAVRA, texto="aposentadoria"),),))
+    return Alvo(
+        TipoAlvo.ALERTA, json.dumps({"consulta": consulta.canonica(), "descricao": "“aposentadoria”"})
+    )
+
+
+def _snapshot_base(settings: Settings, nup: str) -> dict[str, object]:
+    """A public processo whose assunto every bench search matches, projected by the streams' code."""
+    autuacao = Evento(
+        id="bench-1",
+        orgao="26000",
+        nup=nup,
+        tipo=TipoProtocolo.PROCESSO,
+        operacao=Operacao.AUTUACAO,
+        ocorrido_em=T0,
+        nivel_acesso=NivelAcesso.PUBLICO,
+        assunto="Solicitação de aposentadoria",
+    )
+    return snapshot_record(
+        fold_processo([autuacao]),
+        carregar_referencia(),
+        segredo=settings.chaveiro.atual,
+        restrito_publico=False,
+    )
 
 
 def _contagem(base: str) -> dict[str, float]:
@@ -102,6 +141,7 @@ def main() -> None:
     )
     parser.add_argument("--movimentos", type=int, default=5000)
     parser.add_argument("--endpoints", type=int, default=4)
+    parser.add_argument("--alvo", choices=("orgao", "alerta"), default="orgao")
     args = parser.parse_args()
 
     stack = iniciar_pilha("webhooks")
@@ -129,7 +169,7 @@ def main() -> None:
         total = len(movimentos) * args.endpoints
         console.print(
             f"[bold]Webhooks[/]: {len(movimentos):,d} movimentos × {args.endpoints} endpoints = "
-            f"{total:,d} entregas"
+            f"{total:,d} entregas, alvo {args.alvo}"
         )
 
         # raw: the same bodies and signatures, posted straight to the receiver.
@@ -150,7 +190,7 @@ def main() -> None:
         for url, segredo in zip(urls, segredos, strict=True):
             id_ = novo_id_webhook()
             selado = SegredoSelado(cofre.selar(segredo, vinculo=id_), T0)
-            registros.append(Webhook(id_, integrador.id, url, Alvo(TipoAlvo.ORGAO, "26000"), (selado,), T0))
+            registros.append(Webhook(id_, integrador.id, url, _alvo(args.alvo), (selado,), T0))
         gravar(settings.kafka, settings.kafka.topics.webhooks, [mensagem_webhook(w) for w in registros])
         stack.servicos = ("webhooks",)
         stack.iniciar_servicos()
@@ -165,13 +205,18 @@ def main() -> None:
         httpx.post(f"{base}/_zerar", timeout=10)
         producer = make_producer(settings.kafka)
         catalogo = catalogo_padrao()
+        base_snapshot = _snapshot_base(settings, nups[0])
         inicio = time.time()
         for registro in movimentos:
+            chave = registro["nup"].encode()
             producer.produce(
-                settings.kafka.topics.movimentos,
-                key=registro["nup"].encode(),
-                value=catalogo.encode("movimento", registro),
+                settings.kafka.topics.movimentos, key=chave, value=catalogo.encode("movimento", registro)
             )
+            if args.alvo == "alerta":  # its snapshot right after it, as the streams write a batch
+                snapshot = {**base_snapshot, "nup": registro["nup"], "versao": registro["processo_versao"]}
+                producer.produce(
+                    settings.kafka.topics.processos, key=chave, value=catalogo.encode("processo", snapshot)
+                )
             producer.poll(0)
         producer.flush(60)
         feito = _esperar(base, total, 1800)
@@ -180,11 +225,12 @@ def main() -> None:
         razao = entregador["entregas_por_s"] / raw["entregas_por_s"]
         console.print(f"  razão webhooks/raw: {razao:.2f}")
         gravar_resultados(
-            RESULTADOS,
+            RESULTADOS_ALERTA if args.alvo == "alerta" else RESULTADOS,
             {
                 "medido_em": datetime.now(UTC).isoformat(timespec="seconds"),
                 "movimentos": len(movimentos),
                 "endpoints": args.endpoints,
+                "alvo": args.alvo,
                 "raw_httpx": raw,
                 "webhooks": entregador,
                 "webhooks_com_producao": com_producao,

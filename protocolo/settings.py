@@ -511,6 +511,9 @@ class WebhookSettings(BaseSettings):
     margem_alertas_s: float = Field(default=5.0, gt=0)
     """How long a movimento may come before its processo's snapshot: a movimento for saved-search webhooks
     waits for the snapshot of its version, or until every processos partition is this far past it."""
+    retidos_max: int = Field(default=10_000, ge=1)
+    """Movimentos held for their snapshots at most: beyond it the deliverer stops reading movimentos until
+    half of them were decided (memory stays bounded when the processos topic lags)."""
     recentes_max: int = Field(default=200_000, ge=1)
     """Processos whose newest snapshot version the deliverer remembers (a movimento of one of them is
     decided at once; the others wait up to `margem_alertas_s`)."""

@@ -88,6 +88,7 @@ class Entregador:
         self._roteador: Roteador | None = None
         self._visto: object = None
         self._visto_casamento: object = None
+        self._contido = False  # movimentos paused while too many are held
         self._ordem = 0
         self._rodando = True
         self._erro: BaseException | None = None
@@ -140,6 +141,7 @@ class Entregador:
                 self._sincronizar()
                 if mensagens or self.casamento.retidos:
                     await self._processar(consumer, mensagens)
+                    self._conter(consumer)
             if self._erro is not None:
                 raise BatchFailed("um registro do entregador não pôde ser gravado") from self._erro
         finally:
@@ -157,7 +159,23 @@ class Entregador:
             self.webhooks.parar()
             self.integradores.parar()
 
+    def _conter(self, consumer: Consumer) -> None:
+        """Stop reading movimentos while too many wait for their snapshots (the processos topic lags
+        behind): held movimentos stay bounded in memory, and reading resumes once half were decided."""
+        retidos, limite = len(self.casamento.retidos), self.config.retidos_max
+        if self._contido == (retidos >= limite) or (self._contido and retidos > limite // 2):
+            return
+        particoes = [tp for tp in consumer.assignment() if tp.topic == self.topicos.movimentos]
+        if self._contido:
+            consumer.resume(particoes)
+            logger.info("movimentos resumed held=%d", retidos)
+        else:
+            consumer.pause(particoes)
+            logger.warning("movimentos paused: %d wait for their processos' snapshots", retidos)
+        self._contido = not self._contido
+
     def _atribuidas(self, consumer: Consumer, particoes: list[TopicPartition]) -> None:
+        self._contido = False  # a new assignment starts unpaused
         for tp in consumer.committed(particoes, timeout=30):
             if tp.topic in self._posicoes and tp.offset >= 0:
                 self._posicoes[tp.topic].setdefault(tp.partition, tp.offset)

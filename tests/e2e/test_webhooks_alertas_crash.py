@@ -1,7 +1,8 @@
 """Saved-search webhooks on the real deliverer, fed the way the streams feed it: movimentos read
 before their snapshots wait for them, and a deliverer SIGKILLed after reading a processo's
 snapshot still delivers that processo's later movimentos after the restart (its table of matches).
-Every delivery is verified by `standardwebhooks`; a processo that does not match gets nothing."""
+Every delivery is verified by `standardwebhooks`; a processo that does not match gets nothing; more held
+movimentos than `retidos_max` pause the reading of movimentos until their snapshots come."""
 
 from __future__ import annotations
 
@@ -34,11 +35,15 @@ from tests.fixtures.webhooks import (
 
 pytestmark = pytest.mark.slow
 
-MARGEM_S = 3.0
+MARGEM_S = 8.0  # the test publishes the snapshots well within it after the movimentos
 
 
 def _palavra() -> str:
     return "".join(rng.choices("bcdfghjklmnpqrstvwxz", k=4)).join(("qu", "ona"))
+
+
+def _log(settings: Settings) -> str:
+    return (settings.state_dir / "logs" / "webhooks.log").read_text(errors="replace")
 
 
 def _comprometido_ate_o_fim(settings: Settings, topico: str) -> bool:
@@ -60,7 +65,7 @@ def test_movimentos_wait_for_their_snapshots_and_survive_a_deliverer_kill(
     entregador_factory: Callable[[Settings], LocalStack],
 ) -> None:
     cfg = settings_factory(
-        webhooks=WebhookSettings(margem_alertas_s=MARGEM_S), carregar_referencia_exemplo=False
+        webhooks=WebhookSettings(margem_alertas_s=MARGEM_S, retidos_max=4), carregar_referencia_exemplo=False
     )
     palavra = _palavra()
     receptor = receptor_factory()
@@ -73,7 +78,8 @@ def test_movimentos_wait_for_their_snapshots_and_survive_a_deliverer_kill(
 
     # Movimentos first, their snapshots later: they are held, then all go out once the snapshot is read.
     publicar_movimentos(cfg, [movimento(casa, n) for n in range(1, 6)] + [movimento(outro, 1)])
-    time.sleep(1.0)
+    # Six held movimentos, beyond retidos_max: the deliverer stops reading movimentos (and says so).
+    eventually(lambda: "movimentos paused" in _log(cfg), timeout=30, what="the held movimentos")
     assert receptor.recebidas == [], "delivered before the processo's snapshot said it matches"
     publicar_snapshots(
         cfg,
@@ -84,6 +90,7 @@ def test_movimentos_wait_for_their_snapshots_and_survive_a_deliverer_kill(
     )
     primeiros = {id_entrega(movimento(casa, n)["id"], webhook.id) for n in range(1, 6)}
     eventually(lambda: receptor.ids_aceitos() == primeiros, timeout=30, what="the five held movimentos")
+    assert "movimentos resumed" in _log(cfg)
 
     # The deliverer reads and commits the next snapshots, and is killed before their movimentos come.
     publicar_snapshots(
