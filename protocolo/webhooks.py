@@ -78,7 +78,10 @@ def descricao_alvo(alvo: Alvo) -> str:
     if alvo.tipo is TipoAlvo.NUP:
         return parse_nup(alvo.valor).formatado
     if alvo.tipo is TipoAlvo.ALERTA:
-        return str(json.loads(alvo.valor)["descricao"])
+        try:
+            return str(json.loads(alvo.valor)["descricao"])
+        except (ValueError, KeyError, TypeError):
+            return "busca salva ilegível"  # not what the API writes; shown, never a failure
     return alvo.valor
 
 

@@ -81,16 +81,23 @@ class CasamentoAlertas:
         """Whether any saved-search webhook is registered (otherwise nothing needs the snapshots)."""
         return bool(self._consultas)
 
-    def sincronizar(self, webhooks: Mapping[str, Webhook]) -> None:
-        """Follow the registrations: file each new saved-search webhook, forget removed ones."""
+    def sincronizar(self, webhooks: Mapping[str, Webhook]) -> list[str]:
+        """Follow the registrations: file each new saved-search webhook, forget removed ones; the ids
+        of those whose search cannot be read (not filed: they match nothing)."""
         atuais = {w.id: w.alvo.valor for w in webhooks.values() if w.alvo.tipo is TipoAlvo.ALERTA}
         for id_ in [id_ for id_ in self._consultas if id_ not in atuais]:
             del self._consultas[id_]
             self.casador.remover(id_)
+        ilegiveis = []
         for id_, valor in atuais.items():
             if self._consultas.get(id_) != valor:
                 self._consultas[id_] = valor
-                self.casador.adicionar(id_, consulta_do_alvo(Alvo(TipoAlvo.ALERTA, valor)))
+                try:
+                    self.casador.adicionar(id_, consulta_do_alvo(Alvo(TipoAlvo.ALERTA, valor)))
+                except (ValueError, KeyError, TypeError):
+                    self.casador.remover(id_)
+                    ilegiveis.append(id_)
+        return ilegiveis
 
     def carregar(self, casados: Mapping[str, tuple[Iterable[str], int]]) -> None:
         """The table as read back at start: each processo's webhooks and the snapshot version they

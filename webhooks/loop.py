@@ -309,7 +309,8 @@ class Entregador:
         """Check the new registrations; stop the endpoints of removed ones; follow the saved searches."""
         atual = self.webhooks.atual
         if atual is not self._visto_casamento:
-            self.casamento.sincronizar(atual)
+            for id_ in self.casamento.sincronizar(atual):
+                logger.error("saved search of webhook=%s cannot be read: it matches nothing", id_)
             self._visto_casamento = atual
         for webhook in atual.values():
             if webhook.id not in self.estados and webhook.id not in self._desafios:

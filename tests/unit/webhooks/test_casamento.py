@@ -118,8 +118,9 @@ def test_the_registrations_are_followed_and_the_recent_versions_are_bounded() ->
         {"wh_a": _webhook("wh_a", _alvo("licitação")), "wh_n": _webhook("wh_n", Alvo(TipoAlvo.NUP, NUP))}
     )
     assert casamento and len(casamento.casador) == 1
-    casamento.sincronizar({"wh_b": _webhook("wh_b", _alvo("reforma"))})
-    assert "wh_a" not in casamento.casador and "wh_b" in casamento.casador
+    ilegivel = _webhook("wh_x", Alvo(TipoAlvo.ALERTA, "al_1"))  # not what the API writes: never a crash
+    assert casamento.sincronizar({"wh_b": _webhook("wh_b", _alvo("reforma")), "wh_x": ilegivel}) == ["wh_x"]
+    assert "wh_a" not in casamento.casador and "wh_b" in casamento.casador and "wh_x" not in casamento.casador
 
     for i, nup in enumerate((NUP, OUTRO, "23037001464202154")):
         casamento.aplicar_snapshot(snapshot_minimo(nup, "Reforma", i + 1))
