@@ -1,11 +1,18 @@
-"""The public movimento records the delivery benchmarks (e-mail, webhooks) hand to their service."""
+"""The public movimento records (and processo snapshots) the delivery benchmarks and tests hand to their
+service."""
 
 from __future__ import annotations
 
-__all__ = ["T0", "movimento"]
+__all__ = ["T0", "movimento", "snapshot_publico"]
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from protocolo.chaveiro import Segredo
+from protocolo.fold import fold_processo
+from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
+from protocolo.referencia import carregar_referencia
+from streams.projection import snapshot_record
 
 T0 = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 
@@ -31,3 +38,24 @@ def movimento(nup: str, n: int) -> dict[str, Any]:
         "assunto": "Solicitação de aposentadoria",
         "processo_versao": n,
     }
+
+
+def snapshot_publico(nup: str, versao: int, *, assunto: str, segredo: Segredo) -> dict[str, Any]:
+    """The public snapshot of `nup` after `versao` events (an autuação with `assunto`, then envios),
+    projected by the streams' own code."""
+    eventos = [
+        Evento(
+            id=f"bench-{nup}-{n}",
+            orgao="26000",
+            nup=nup,
+            tipo=TipoProtocolo.PROCESSO,
+            operacao=Operacao.AUTUACAO if n == 1 else Operacao.ENVIO,
+            ocorrido_em=T0 + timedelta(minutes=n),
+            nivel_acesso=NivelAcesso.PUBLICO,
+            assunto=assunto if n == 1 else None,
+        )
+        for n in range(1, versao + 1)
+    ]
+    return snapshot_record(
+        fold_processo(eventos), carregar_referencia(), segredo=segredo, restrito_publico=False
+    )

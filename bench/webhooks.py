@@ -31,20 +31,17 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from bench.movimentos import T0, movimento
+from bench.movimentos import T0, movimento, snapshot_publico
 from bench.pilha import iniciar_pilha
 from bench.saida import gravar_resultados
 from cli.stack import porta_livre
 from protocolo.alertas.consulta import ConsultaAlerta, Termo, TipoTermo
 from protocolo.avro import catalogo_padrao
 from protocolo.cifra import Cofre
-from protocolo.fold import fold_processo
 from protocolo.integradores import gerar_integrador
 from protocolo.integradores_topico import gravar_integrador
 from protocolo.kafka import make_producer
-from protocolo.model import Evento, NivelAcesso, Operacao, TipoProtocolo
 from protocolo.nup import gerar_nup
-from protocolo.referencia import carregar_referencia
 from protocolo.settings import Settings
 from protocolo.topico_compactado import gravar
 from protocolo.webhooks import (
@@ -59,7 +56,6 @@ from protocolo.webhooks import (
     novo_segredo,
 )
 from protocolo.webhooks_topico import ler_estados, mensagem_webhook
-from streams.projection import snapshot_record
 from webhooks.assinatura import cabecalhos
 from webhooks.payload import corpo_json, payload_movimento
 
@@ -74,26 +70,6 @@ def _alvo(tipo: str) -> Alvo:
     consulta = ConsultaAlerta(grupos=((Termo(TipoTermo.PALAVRA, texto="aposentadoria"),),))
     return Alvo(
         TipoAlvo.ALERTA, json.dumps({"consulta": consulta.canonica(), "descricao": "“aposentadoria”"})
-    )
-
-
-def _snapshot_base(settings: Settings, nup: str) -> dict[str, object]:
-    """A public processo whose assunto every bench search matches, projected by the streams' code."""
-    autuacao = Evento(
-        id="bench-1",
-        orgao="26000",
-        nup=nup,
-        tipo=TipoProtocolo.PROCESSO,
-        operacao=Operacao.AUTUACAO,
-        ocorrido_em=T0,
-        nivel_acesso=NivelAcesso.PUBLICO,
-        assunto="Solicitação de aposentadoria",
-    )
-    return snapshot_record(
-        fold_processo([autuacao]),
-        carregar_referencia(),
-        segredo=settings.chaveiro.atual,
-        restrito_publico=False,
     )
 
 
@@ -205,7 +181,9 @@ def main() -> None:
         httpx.post(f"{base}/_zerar", timeout=10)
         producer = make_producer(settings.kafka)
         catalogo = catalogo_padrao()
-        base_snapshot = _snapshot_base(settings, nups[0])
+        base_snapshot = snapshot_publico(
+            nups[0], 1, assunto="Solicitação de aposentadoria", segredo=settings.chaveiro.atual
+        )
         inicio = time.time()
         for registro in movimentos:
             chave = registro["nup"].encode()
