@@ -5,7 +5,6 @@ from __future__ import annotations
 __all__ = ["alvo_do_pedido", "publico", "registrar", "remover", "rotacionar_segredo"]
 
 import asyncio
-import json
 import re
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from protocolo.webhooks import (
     SegredoSelado,
     TipoAlvo,
     Webhook,
+    alvo_de_busca,
     descricao_alvo,
     formatar_segredo,
     novo_id_webhook,
@@ -41,7 +41,6 @@ _ORGAO = re.compile(r"^[0-9A-Za-z.\-]{1,20}$")
 
 # What a saved search holds: the search's criteria; the sort and the paging of a results link are left out.
 _NAO_CRITERIOS = frozenset({"ordem", "tamanho", "cursor", "inicio", "facetas"})
-_CRITERIOS = frozenset(BuscaParams.model_fields) - _NAO_CRITERIOS
 
 
 def _busca_do_alerta(texto: str) -> BuscaParams:
@@ -54,7 +53,7 @@ def _busca_do_alerta(texto: str) -> BuscaParams:
             "alerta: informe a busca como na URL de GET /api/v1/processos, "
             "por exemplo q=licitação&orgao=26000"
         )
-    desconhecidos = sorted({campo for campo, _ in pares} - _CRITERIOS - _NAO_CRITERIOS)
+    desconhecidos = sorted({campo for campo, _ in pares} - set(BuscaParams.model_fields))
     if desconhecidos:
         raise InvalidWebhook(f"alerta: parâmetro de busca desconhecido: {', '.join(desconhecidos)}")
     valores: dict[str, str] = {}
@@ -74,11 +73,10 @@ def _alvo_alerta(texto: str, segredo: Segredo, nome_orgao: Callable[[str | None]
     """A saved-search target, stored as what the matcher reads and its pt-BR description: a CPF or
     CNPJ only as its keyed hash (under the ring's current key) and masked, never in clear."""
     params = _busca_do_alerta(texto)
-    valor = {
-        "consulta": consulta_de_busca(params, segredo=segredo).canonica(),
-        "descricao": descrever_busca(params, nome_orgao=nome_orgao(params.orgao)),
-    }
-    return Alvo(TipoAlvo.ALERTA, json.dumps(valor, ensure_ascii=False, sort_keys=True))
+    return alvo_de_busca(
+        consulta_de_busca(params, segredo=segredo).canonica(),
+        descrever_busca(params, nome_orgao=nome_orgao(params.orgao)),
+    )
 
 
 def alvo_do_pedido(

@@ -22,6 +22,7 @@ __all__ = [
     "TipoAlvo",
     "Veredito",
     "Webhook",
+    "alvo_de_busca",
     "descricao_alvo",
     "estado_from_avro",
     "estado_to_avro",
@@ -71,6 +72,14 @@ class Alvo:
 
     tipo: TipoAlvo
     valor: str
+
+
+def alvo_de_busca(consulta: str, descricao: str) -> Alvo:
+    """A saved-search target: the normalised search (`ConsultaAlerta.canonica`) and its pt-BR description."""
+    return Alvo(
+        TipoAlvo.ALERTA,
+        json.dumps({"consulta": consulta, "descricao": descricao}, ensure_ascii=False, sort_keys=True),
+    )
 
 
 def descricao_alvo(alvo: Alvo) -> str:
